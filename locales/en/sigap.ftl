@@ -1,0 +1,207 @@
+# Sigap — user-facing text, English.
+# Every sentence a user sees lives here; code refers to message ids only.
+
+## General
+
+welcome = Hello! I am Sigap, the IT service desk.
+    Describe your problem in one message, for example: "the wifi in the 3rd floor meeting room has been down since 9". I will ask for anything missing and then open a ticket.
+help = How to use Sigap:
+    • Describe your problem as usual, for example "the printer in the general affairs office does not print".
+    • /lapor — start a new report
+    • /status — your tickets; /status NUMBER for one ticket
+    • /batal — cancel the report in progress
+    • /bantuan — show this help
+with-ack = { $ack }
+    { $question }
+greeting = Hello, welcome to Sigap. Please describe the IT problem you have, for example: "the internet in the finance room is slow since this morning".
+thanks = All right, thank you. If anything else comes up, write it here.
+empty-message = The message is empty. Please describe the problem you have.
+english-message = Sorry, Sigap works in Indonesian. Please describe your problem in Indonesian, for example: "laptop saya tidak bisa menyala".
+not-understood = Sorry, I did not understand that message. Describe the problem in a plain sentence, for example: "the printer in the admin office does not print".
+unsupported-message = Sorry, Sigap can read text, photos, documents and locations only. Please describe your problem in writing.
+unknown-command = The command /{ $command } is unknown. Available commands: /lapor, /status, /batal, /bantuan.
+choice-stale = That choice is no longer valid.
+answer-not-understood = Sorry, I did not understand that answer.
+answer-pick-one = Please pick one of the answers below, or type its number.
+
+## Reports
+
+report-start = All right, let us start a new report.
+report-in-progress = Your report is in progress. Answer the question below, or type /batal to cancel it.
+report-cancelled = Report cancelled. No ticket was created.
+nothing-to-cancel = There is no report in progress.
+ack-service = All right, noted: { $service }.
+ack-category = All right, a { $category } problem.
+attachment-received = I received the attachment.
+attachment-saved = The attachment is kept with the report.
+location-received = I noted the location.
+
+## Questions
+
+ask-what = { $service ->
+    [instalasi-perangkat-lunak] Which software needs to be installed?
+    [sertifikat-elektronik] Is this a new installation, a renewal, or a forgotten passphrase?
+    [email] Could you describe the email problem? For example a full mailbox, cannot send, or a new account.
+    [akses-aplikasi] Which access do you need (a menu or a role)?
+   *[other] Could you describe the problem? For example which device or application, and what happens.
+}
+ask-what-again = Please describe the problem again.
+ask-where = { $service ->
+    [koneksi-wifi] Where do you want to connect to the WiFi?
+    [instalasi-perangkat-lunak] Where is the computer or laptop? (building, floor, room)
+   *[other] Where is it? Name the building, floor, room or office.
+}
+ask-where-app = { $service ->
+    [reset-password] Which application's account needs a reset? (for example SIMPEG, email, e-Office)
+    [akun-baru] Which application is the account for?
+    [akses-aplikasi] In which application is the access needed?
+   *[other] Which application has the problem?
+}
+ask-when = Since when has this been happening?
+ask-impact = Who is affected?
+ask-who = { $service ->
+    [akun-baru] Who is the account for? Give the employee's name and NIP.
+   *[other] Who is this request for?
+}
+ask-urgency = Has your work stopped completely because of this?
+ask-how = Anything else we should know?
+ask-why = Did an error message appear, or did something happen just before the problem started?
+ask-category = What kind of problem is it?
+ask-service = Pick what fits best for { $category }:
+ask-name = May I have your name?
+ask-unit = Which unit or office are you from? (for example: General Affairs, Health Office)
+ask-change = Which part do you want to change?
+
+## Choices (buttons)
+
+choice-confirm-yes = Correct
+choice-confirm-edit = Change
+choice-confirm-cancel = Cancel
+choice-urgency-stopped = Yes, stopped completely
+choice-urgency-partly = Partly still works
+choice-urgency-minor = Still works, just disturbed
+choice-impact-me = Only me
+choice-impact-some = Several people / one room
+choice-impact-unit = One office or more
+choice-impact-public = Public service has stopped
+choice-when-now = Just now
+choice-when-today = Since this morning
+choice-when-yesterday = Since yesterday
+choice-when-older = Longer
+choice-when-unknown = Don't know
+choice-skip = Skip
+choice-change-what = Problem
+choice-change-category = Kind of problem
+choice-change-where = Location
+choice-change-when = Time
+choice-change-who = Who is affected
+choice-change-how = Severity
+choice-name = { $name }
+choice-service-other = Other / don't know
+
+## Summary
+
+summary = Summary of your report:
+    { $lines }
+    Is this correct?
+summary-kind = • Kind: { $type } · { $category } / { $service }
+summary-kind-category = • Kind: { $type } · { $category }
+summary-what = • Problem: { $value }
+summary-where = • Location: { $value }
+summary-when = • Time: { $value }
+summary-when-at = • Time: { $value } ({ $at })
+summary-who = • Affected: { $value }
+summary-why = • Cause/message: { $value }
+summary-how = • Notes: { $value }
+summary-priority = • Urgency { $urgency }, impact { $impact } → Priority { $priority } ({ $level })
+summary-reporter = • Reporter: { $name }, { $unit }
+summary-attachments = • Attachments: { $value }
+
+## Tickets
+
+ticket-created = Ticket { $number } has been created. Priority { $priority } ({ $level }): a response within { $response }, resolution target { $resolution } ({ $resolution_due }).
+    Type /status to follow its progress.
+request-created = Request { $number } has been recorded. Priority { $priority } ({ $level }): a response within { $response }, resolution target { $resolution } ({ $resolution_due }).
+    Type /status to follow its progress.
+status-none = You have no tickets yet. Describe your problem here to report it.
+status-list = Your tickets ({ $count }):
+    { $lines }
+    Type /status NUMBER to see one ticket.
+status-line = • { $number } — { $title } — { $status }
+status-detail = Ticket { $number }
+    • Problem: { $title }
+    • Service: { $service }
+    • Status: { $status }
+    • Priority { $priority } ({ $level })
+    • Created: { $created }
+    • Resolution target: { $due }
+    • Handled by: { $assignee }
+status-unassigned = nobody yet
+status-not-found = Ticket { $number } is not among your tickets.
+status-bad-number = "{ $number }" is not a ticket number. Example: /status INC-2611-0042
+
+## Values
+
+status = { $status ->
+    [new] New
+    [in_progress] In progress
+    [resolved] Resolved, awaiting confirmation
+    [closed] Closed
+   *[cancelled] Cancelled
+}
+level = { $level ->
+    [tinggi] High
+    [menengah] Medium
+   *[rendah] Low
+}
+datetime = { $weekday ->
+    [1] Mon
+    [2] Tue
+    [3] Wed
+    [4] Thu
+    [5] Fri
+    [6] Sat
+   *[7] Sun
+} { $day } { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+} { $time } { $zone }
+duration-minutes = { $n ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}
+duration-hours = { $n ->
+    [one] { $n } hour
+   *[other] { $n } hours
+}
+duration-days = { $n ->
+    [one] { $n } day
+   *[other] { $n } days
+}
+
+## Terminal (sigap chat)
+
+chat-welcome = Sigap — IT service desk (terminal). Type your problem and press Enter.
+    Answer choices with their number. /bantuan for help, Ctrl+D to quit.
+chat-choices = Choose: { $choices }
+chat-bye = Goodbye.
+
+## Database
+
+db-no-postgres = PostgreSQL was not found on this computer, and no server answers.
+    Install it first, for example:
+      Debian/Ubuntu:  sudo apt-get install postgresql
+      Fedora/RHEL:    sudo dnf install postgresql-server
+      macOS:          brew install postgresql
+    or point Sigap to an existing server with DATABASE_URL=postgres://user:password@host/sigap
+db-private-start = Preparing a private database in { $dir } …

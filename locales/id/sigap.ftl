@@ -1,0 +1,198 @@
+# Sigap — teks untuk pengguna, Bahasa Indonesia (bahasa bawaan).
+# Setiap kalimat yang dilihat pengguna ada di sini; kode hanya memakai ID pesannya.
+
+## Umum
+
+welcome = Halo! Saya Sigap, layanan pengaduan TI.
+    Ceritakan masalah Anda dalam satu pesan, misalnya: "wifi di ruang rapat lantai 3 mati sejak jam 9". Saya akan menanyakan yang kurang lalu membuatkan tiket.
+help = Cara memakai Sigap:
+    • Tulis masalah Anda seperti biasa, misalnya "printer di bagian umum tidak bisa mencetak".
+    • /lapor — mulai laporan baru
+    • /status — lihat tiket Anda; /status NOMOR untuk satu tiket
+    • /batal — batalkan laporan yang sedang dibuat
+    • /bantuan — tampilkan petunjuk ini
+with-ack = { $ack }
+    { $question }
+greeting = Halo, selamat datang di Sigap. Silakan ceritakan masalah TI yang Anda alami, misalnya: "internet di ruang keuangan lambat sejak pagi".
+thanks = Baik, terima kasih. Jika ada masalah lain, silakan tulis di sini.
+empty-message = Pesannya kosong. Silakan tuliskan masalah yang Anda alami.
+english-message = Mohon maaf, Sigap melayani dalam Bahasa Indonesia. Silakan ceritakan masalah Anda dalam Bahasa Indonesia, misalnya: "laptop saya tidak bisa menyala".
+not-understood = Maaf, saya belum memahami pesan tersebut. Ceritakan masalahnya dengan kalimat biasa, misalnya: "printer di ruang TU tidak bisa mencetak".
+unsupported-message = Maaf, Sigap hanya bisa membaca teks, foto, dokumen, dan lokasi. Silakan tuliskan masalah Anda.
+unknown-command = Perintah /{ $command } tidak dikenal. Perintah yang tersedia: /lapor, /status, /batal, /bantuan.
+choice-stale = Pilihan itu sudah tidak berlaku.
+answer-not-understood = Maaf, jawabannya belum saya pahami.
+answer-pick-one = Mohon pilih salah satu jawaban di bawah ini, atau ketik nomornya.
+
+## Laporan
+
+report-start = Baik, kita buat laporan baru.
+report-in-progress = Laporan Anda sedang dibuat. Jawab pertanyaan berikut, atau ketik /batal untuk membatalkan.
+report-cancelled = Laporan dibatalkan. Tidak ada tiket yang dibuat.
+nothing-to-cancel = Tidak ada laporan yang sedang dibuat.
+ack-service = Baik, saya catat: { $service }.
+ack-category = Baik, masalah { $category }.
+attachment-received = Lampiran sudah saya terima.
+attachment-saved = Lampiran disimpan bersama laporan.
+location-received = Lokasi sudah saya catat.
+
+## Pertanyaan
+
+ask-what = { $service ->
+    [instalasi-perangkat-lunak] Perangkat lunak apa yang perlu dipasang?
+    [sertifikat-elektronik] Apakah ini pemasangan baru, perpanjangan, atau lupa passphrase?
+    [email] Boleh dijelaskan masalah emailnya? Misalnya kotak masuk penuh, tidak bisa mengirim, atau minta akun baru.
+    [akses-aplikasi] Akses apa yang dibutuhkan (menu atau peran tertentu)?
+   *[other] Boleh diceritakan masalahnya? Misalnya perangkat atau aplikasi apa, dan apa yang terjadi.
+}
+ask-what-again = Silakan tuliskan ulang masalahnya.
+ask-where = { $service ->
+    [koneksi-wifi] Di lokasi mana Anda ingin tersambung ke WiFi?
+    [instalasi-perangkat-lunak] Di mana komputer/laptopnya? (gedung, lantai, ruang)
+   *[other] Di mana lokasinya? Sebutkan gedung, lantai, ruang, atau kantornya.
+}
+ask-where-app = { $service ->
+    [reset-password] Akun aplikasi apa yang perlu direset? (misalnya SIMPEG, email, e-Office)
+    [akun-baru] Akunnya untuk aplikasi apa?
+    [akses-aplikasi] Di aplikasi apa aksesnya dibutuhkan?
+   *[other] Aplikasi apa yang bermasalah?
+}
+ask-when = Sejak kapan masalah ini terjadi?
+ask-impact = Siapa saja yang terdampak?
+ask-who = { $service ->
+    [akun-baru] Untuk siapa akunnya? Tuliskan nama dan NIP pegawainya.
+   *[other] Untuk siapa permintaan ini?
+}
+ask-urgency = Apakah pekerjaan Anda terhenti sama sekali karena masalah ini?
+ask-how = Ada keterangan lain yang perlu kami ketahui?
+ask-why = Apakah muncul pesan error, atau ada kejadian sebelum masalah ini muncul?
+ask-category = Masalahnya termasuk jenis apa?
+ask-service = Pilih yang paling sesuai untuk { $category }:
+ask-name = Boleh tahu nama Anda?
+ask-unit = Dari unit kerja atau bagian mana Anda? (misalnya: Bagian Umum, Dinas Kesehatan)
+ask-change = Bagian mana yang ingin diubah?
+
+## Pilihan (tombol)
+
+choice-confirm-yes = Benar
+choice-confirm-edit = Ubah
+choice-confirm-cancel = Batal
+choice-urgency-stopped = Ya, terhenti total
+choice-urgency-partly = Sebagian masih bisa
+choice-urgency-minor = Masih bisa, hanya terganggu
+choice-impact-me = Hanya saya
+choice-impact-some = Beberapa orang / satu ruangan
+choice-impact-unit = Satu kantor atau lebih
+choice-impact-public = Pelayanan ke masyarakat terhenti
+choice-when-now = Baru saja
+choice-when-today = Sejak pagi ini
+choice-when-yesterday = Sejak kemarin
+choice-when-older = Lebih lama
+choice-when-unknown = Tidak tahu
+choice-skip = Lewati
+choice-change-what = Masalah
+choice-change-category = Jenis masalah
+choice-change-where = Lokasi
+choice-change-when = Waktu
+choice-change-who = Yang terdampak
+choice-change-how = Tingkat gangguan
+choice-name = { $name }
+choice-service-other = Lainnya / tidak tahu
+
+## Ringkasan
+
+summary = Ringkasan laporan Anda:
+    { $lines }
+    Benar?
+summary-kind = • Jenis: { $type } · { $category } / { $service }
+summary-kind-category = • Jenis: { $type } · { $category }
+summary-what = • Masalah: { $value }
+summary-where = • Lokasi: { $value }
+summary-when = • Waktu: { $value }
+summary-when-at = • Waktu: { $value } ({ $at })
+summary-who = • Terdampak: { $value }
+summary-why = • Penyebab/pesan: { $value }
+summary-how = • Keterangan: { $value }
+summary-priority = • Urgensi { $urgency }, dampak { $impact } → Prioritas { $priority } ({ $level })
+summary-reporter = • Pelapor: { $name }, { $unit }
+summary-attachments = • Lampiran: { $value }
+
+## Tiket
+
+ticket-created = Tiket { $number } sudah dibuat. Prioritas { $priority } ({ $level }): ditanggapi paling lambat { $response }, target selesai { $resolution } ({ $resolution_due }).
+    Ketik /status untuk melihat perkembangannya.
+request-created = Permintaan { $number } sudah dicatat. Prioritas { $priority } ({ $level }): ditanggapi paling lambat { $response }, target selesai { $resolution } ({ $resolution_due }).
+    Ketik /status untuk melihat perkembangannya.
+status-none = Anda belum punya tiket. Ceritakan masalah Anda di sini untuk membuat laporan.
+status-list = Tiket Anda ({ $count }):
+    { $lines }
+    Ketik /status NOMOR untuk melihat satu tiket.
+status-line = • { $number } — { $title } — { $status }
+status-detail = Tiket { $number }
+    • Masalah: { $title }
+    • Layanan: { $service }
+    • Status: { $status }
+    • Prioritas { $priority } ({ $level })
+    • Dibuat: { $created }
+    • Target selesai: { $due }
+    • Ditangani oleh: { $assignee }
+status-unassigned = belum ada
+status-not-found = Tiket { $number } tidak ditemukan di antara tiket Anda.
+status-bad-number = "{ $number }" bukan nomor tiket. Contoh: /status INC-2611-0042
+
+## Nilai
+
+status = { $status ->
+    [new] Baru
+    [in_progress] Dalam Penanganan
+    [resolved] Selesai ditangani, menunggu konfirmasi
+    [closed] Ditutup
+   *[cancelled] Dibatalkan
+}
+level = { $level ->
+    [tinggi] Tinggi
+    [menengah] Menengah
+   *[rendah] Rendah
+}
+datetime = { $weekday ->
+    [1] Senin
+    [2] Selasa
+    [3] Rabu
+    [4] Kamis
+    [5] Jumat
+    [6] Sabtu
+   *[7] Minggu
+} { $day } { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] Mei
+    [6] Jun
+    [7] Jul
+    [8] Agu
+    [9] Sep
+    [10] Okt
+    [11] Nov
+   *[12] Des
+} { $time } { $zone }
+duration-minutes = { $n } menit
+duration-hours = { $n } jam
+duration-days = { $n } hari
+
+## Terminal (sigap chat)
+
+chat-welcome = Sigap — layanan pengaduan TI (terminal). Tulis masalah Anda lalu tekan Enter.
+    Balas pilihan dengan nomornya. /bantuan untuk petunjuk, Ctrl+D untuk keluar.
+chat-choices = Pilih: { $choices }
+chat-bye = Sampai jumpa.
+
+## Basis data
+
+db-no-postgres = PostgreSQL tidak ditemukan di komputer ini, dan tidak ada server yang bisa dihubungi.
+    Pasang dulu, misalnya:
+      Debian/Ubuntu:  sudo apt-get install postgresql
+      Fedora/RHEL:    sudo dnf install postgresql-server
+      macOS:          brew install postgresql
+    atau arahkan Sigap ke server yang ada dengan DATABASE_URL=postgres://user:sandi@host/sigap
+db-private-start = Menyiapkan basis data pribadi di { $dir } …

@@ -1,0 +1,83 @@
+//! Building Sigap from its settings and running it.
+
+use crate::channels::terminal;
+use crate::config::Settings;
+use crate::i18n::{Locales, Msg};
+use crate::ingest::Env;
+use crate::knowledge::Knowledge;
+use crate::store::Database;
+use anyhow::Context;
+use std::future::Future;
+use std::sync::Arc;
+
+pub struct Application {
+    pub env: Env,
+    pub db: Database,
+}
+
+/// Knowledge and locales as configured (no database).
+pub fn load_env(settings: Settings) -> anyhow::Result<Env> {
+    let knowledge = Knowledge::load(settings.knowledge_dir.as_deref()).context("loading the knowledge files")?;
+    let locales = match &settings.locales_dir {
+        Some(d) => Locales::from_dir(d),
+        None => Locales::embedded(),
+    }
+    .context("loading the locales")?;
+    Ok(Env {
+        knowledge: Arc::new(knowledge),
+        locales,
+        settings: Arc::new(settings),
+    })
+}
+
+impl Application {
+    /// Loads everything, connects to (or starts) PostgreSQL and migrates it.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let data_dir = settings.data_dir();
+        let env = load_env(settings)?;
+        let db = Database::open(&env.settings.database, &data_dir).await?;
+        db.migrate().await.context("migrating the database")?;
+        Ok(Application { env, db })
+    }
+
+    /// A text in the configured language (for the terminal).
+    pub fn text(&self, key: &'static str) -> String {
+        self.env
+            .locales
+            .renderer(
+                &self.env.settings.language,
+                &self.env.knowledge.catalog,
+                self.env.settings.timezone,
+            )
+            .render(&Msg::new(key))
+    }
+
+    /// `sigap chat`: a reporter's conversation on standard input and output.
+    pub async fn run_chat(&self, who: terminal::Reporter, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+        use std::io::IsTerminal;
+        let interactive = std::io::stdin().is_terminal();
+        if interactive {
+            println!("{}\n", self.text("chat-welcome"));
+        }
+        let input = tokio::io::BufReader::new(tokio::io::stdin());
+        terminal::run(
+            &self.db.pool,
+            &self.env,
+            &who,
+            input,
+            tokio::io::stdout(),
+            interactive,
+            shutdown,
+        )
+        .await?;
+        if interactive {
+            println!("\n{}", self.text("chat-bye"));
+        }
+        Ok(())
+    }
+
+    /// Stops cleanly: closes the pool, stops a private PostgreSQL.
+    pub async fn shutdown(self) {
+        self.db.close().await;
+    }
+}

@@ -1,0 +1,3 @@
+//! Channels: each turns its platform's updates into `Inbound` and delivers `Outbound`.
+
+pub mod terminal;

@@ -1,0 +1,118 @@
+//! The `sigap` command line.
+
+use crate::app::{self, Application};
+use crate::channels::terminal;
+use crate::config::Settings;
+use crate::i18n::{Locales, Msg};
+use crate::store::{ServerError, StoreError};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sigap",
+    version,
+    about = "Chat-bot service desk for Indonesian government IT units"
+)]
+pub struct Cli {
+    /// Settings file (default: ./sigap.toml if present).
+    #[arg(long, global = true, env = "SIGAP_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Talk to Sigap in the terminal as a reporter (one message per line; input may be piped).
+    Chat {
+        /// Your identity in the terminal channel (default: the OS user name).
+        #[arg(long = "as", env = "USER")]
+        user: Option<String>,
+        /// Your name (asked if not given).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Read messages from standard input (one per line) and print what Sigap understands, as JSON lines.
+    Analyze,
+    /// Create the database if needed and apply migrations.
+    Migrate,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let quiet = matches!(cli.command, Command::Chat { .. } | Command::Analyze);
+    crate::telemetry::init(if quiet { "warn" } else { "info" });
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sigap: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(cli.command, settings) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sigap: {}", explain(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The error as a person should read it: for a missing PostgreSQL, how to install it.
+fn explain(e: &anyhow::Error) -> String {
+    let missing = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<StoreError>(),
+            Some(StoreError::Server(ServerError::NotInstalled))
+        )
+    });
+    if missing {
+        if let (Ok(locales), Ok(k)) = (Locales::embedded(), crate::knowledge::Knowledge::embedded()) {
+            let lang = std::env::var("SIGAP_LANGUAGE").unwrap_or_else(|_| "id".into());
+            return locales
+                .renderer(&lang, &k.catalog, chrono_tz::Asia::Jakarta)
+                .render(&Msg::new("db-no-postgres"));
+        }
+    }
+    format!("{e:#}")
+}
+
+fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Analyze => {
+            let policy = settings.priority.clone();
+            let tz = settings.timezone;
+            let env = app::load_env(settings)?;
+            let stdin = std::io::stdin().lock();
+            let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::analyze::run(stdin, stdout, &env.knowledge, &policy, tz)?;
+            Ok(())
+        }
+        Command::Migrate => runtime()?.block_on(async {
+            let app = Application::build(settings).await?;
+            println!("database ready: {}", app.db.description);
+            app.shutdown().await;
+            Ok(())
+        }),
+        Command::Chat { user, name } => runtime()?.block_on(async {
+            let app = Application::build(settings).await?;
+            let who = terminal::Reporter {
+                id: user.filter(|u| !u.is_empty()).unwrap_or_else(|| "terminal".into()),
+                name,
+            };
+            let result = app.run_chat(who, ctrl_c()).await;
+            app.shutdown().await;
+            result
+        }),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+async fn ctrl_c() {
+    let _ = tokio::signal::ctrl_c().await;
+}

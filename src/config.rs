@@ -1,0 +1,184 @@
+//! Settings: built-in defaults, then `sigap.toml` (or the file given), then `SIGAP_*`
+//! environment variables (`SIGAP_DATABASE__MAX_CONNECTIONS=20` sets
+//! `database.max_connections`), then `DATABASE_URL`.
+
+use crate::domain::PriorityPolicy;
+use chrono_tz::Tz;
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    /// The agency's time zone: due times and "jam 9" are read in it.
+    pub timezone: Tz,
+    /// Language for reporters who have not chosen one (`id` or `en`).
+    pub language: String,
+    /// A directory with the agency's own `catalog.toml` (and optionally `language.toml`,
+    /// `words.txt`); the built-in ones otherwise.
+    pub knowledge_dir: Option<PathBuf>,
+    /// A directory with the agency's own `<lang>/*.ftl`; the built-in ones otherwise.
+    pub locales_dir: Option<PathBuf>,
+    /// Where Sigap keeps its own files (the private PostgreSQL cluster).
+    pub data_dir: Option<PathBuf>,
+    /// Priority matrix and response/resolution targets.
+    pub priority: PriorityPolicy,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// A full connection URL; `DATABASE_URL` sets it too. Overrides everything else.
+    pub url: Option<SecretString>,
+    /// Sigap's database on the local server (created if missing).
+    pub name: String,
+    pub max_connections: u32,
+    /// Where `initdb` and `postgres` are, if not in the usual places.
+    pub pg_bin_dir: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &self.url.as_ref().map(|_| "[redacted]"))
+            .field("name", &self.name)
+            .field("max_connections", &self.max_connections)
+            .field("pg_bin_dir", &self.pg_bin_dir)
+            .finish()
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database: DatabaseSettings::default(),
+            timezone: chrono_tz::Asia::Jakarta,
+            language: "id".into(),
+            knowledge_dir: None,
+            locales_dir: None,
+            data_dir: None,
+            priority: PriorityPolicy::default(),
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            url: None,
+            name: "sigap".into(),
+            max_connections: 10,
+            pg_bin_dir: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("settings: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("settings: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Loads the settings. `file` is required when given; otherwise `./sigap.toml` is
+    /// read if present.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let source = match file {
+            Some(f) => config::File::from(f).required(true),
+            None => config::File::with_name("sigap").required(false),
+        };
+        let built = config::Config::builder()
+            .add_source(source)
+            .add_source(
+                config::Environment::with_prefix("SIGAP")
+                    .prefix_separator("_")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()?;
+        let mut s: Settings = built.try_deserialize()?;
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            if !url.trim().is_empty() {
+                s.database.url = Some(SecretString::from(url));
+            }
+        }
+        s.priority.validate().map_err(ConfigError::Invalid)?;
+        if s.database.max_connections == 0 {
+            return Err(ConfigError::Invalid(
+                "database.max_connections must be at least 1".into(),
+            ));
+        }
+        Ok(s)
+    }
+
+    /// Where Sigap keeps its files: the setting, else /var/lib/sigap for root, else the
+    /// user's data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(d) = &self.data_dir {
+            return d.clone();
+        }
+        if nix::unistd::Uid::effective().is_root() {
+            return PathBuf::from("/var/lib/sigap");
+        }
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+            .unwrap_or_else(|| PathBuf::from("."));
+        base.join("sigap")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_sop() {
+        let s = Settings::default();
+        assert_eq!(s.timezone, chrono_tz::Asia::Jakarta);
+        assert_eq!(s.priority, PriorityPolicy::default());
+        assert_eq!(s.database.name, "sigap");
+    }
+
+    #[test]
+    fn file_overrides_and_secrets_are_redacted() {
+        let dir = std::env::temp_dir().join(format!("sigap-config-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("custom.toml");
+        std::fs::write(
+            &file,
+            r#"
+            timezone = "Asia/Makassar"
+            [database]
+            url = "postgres://sigap:hunter2@db.example/sigap"
+            [priority.matrix]
+            tinggi = { tinggi = 1, menengah = 1, rendah = 1 }
+            menengah = { tinggi = 1, menengah = 2, rendah = 3 }
+            rendah = { tinggi = 2, menengah = 3, rendah = 3 }
+            [[priority.targets]]
+            priority = 1
+            response_minutes = 15
+            resolution_minutes = 480
+            [[priority.targets]]
+            priority = 2
+            response_minutes = 60
+            resolution_minutes = 1440
+            [[priority.targets]]
+            priority = 3
+            response_minutes = 240
+            resolution_minutes = 2880
+            "#,
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file)).unwrap();
+        assert_eq!(s.timezone, chrono_tz::Asia::Makassar);
+        assert_eq!(s.priority.target(crate::domain::Priority::P1).response_minutes, 15);
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hunter2"), "password leaked into Debug: {shown}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,0 +1,15 @@
+//! Plain types and rules of the service desk, with no I/O.
+
+pub mod catalog;
+pub mod level;
+pub mod message;
+pub mod sla;
+pub mod status;
+pub mod ticket;
+
+pub use catalog::{Catalog, CatalogError, ServiceDef};
+pub use level::{Level, Priority, PriorityMatrix};
+pub use message::{Attachment, Channel, Content, Inbound, OutChoice, Outbound};
+pub use sla::{PriorityPolicy, Target};
+pub use status::Status;
+pub use ticket::{Scope, Slot, TicketType};

@@ -1,0 +1,184 @@
+//! One inbound message, one PostgreSQL transaction: record it (a repeat is a no-op), lock
+//! the conversation, run the engine, apply its effects, queue the replies, save the state,
+//! commit. Only after the commit may a channel acknowledge the message to its platform.
+
+use crate::config::Settings;
+use crate::domain::{Inbound, OutChoice, Outbound};
+use crate::i18n::{Locales, Renderer};
+use crate::intake::{self, Ctx, Effect, Profile, Reply, State};
+use crate::knowledge::Knowledge;
+use crate::store::{StoreError, conversations, inbound, outbox, reporters, tickets};
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// How many tickets /status lists.
+const STATUS_LIMIT: i64 = 10;
+
+/// What the engine needs besides the database, shared by every channel.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub knowledge: Arc<Knowledge>,
+    pub locales: Locales,
+    pub settings: Arc<Settings>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Seen before: nothing was done.
+    Duplicate,
+    /// Handled; the number of the ticket it created, if any.
+    Handled { ticket: Option<String> },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for IngestError {
+    fn from(e: sqlx::Error) -> Self {
+        IngestError::Store(e.into())
+    }
+}
+
+pub fn render(r: &Renderer, reply: &Reply) -> Outbound {
+    Outbound {
+        text: r.render(&reply.text),
+        choices: reply
+            .choices
+            .iter()
+            .map(|c| OutChoice {
+                id: c.id.clone(),
+                label: r.render(&c.label),
+            })
+            .collect(),
+    }
+}
+
+/// Handles one inbound message now.
+pub async fn handle(pool: &PgPool, env: &Env, m: &Inbound) -> Result<Outcome, IngestError> {
+    handle_at(pool, env, m, Utc::now()).await
+}
+
+/// As `handle`, with the moment of recording given (tests, replays).
+pub async fn handle_at(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) -> Result<Outcome, IngestError> {
+    let channel = m.channel.as_str();
+    let mut tx = pool.begin().await?;
+    let Some(inbound_id) = inbound::record(&mut tx, m).await? else {
+        tx.rollback().await?;
+        tracing::debug!(channel, message_id = %m.message_id, "duplicate inbound ignored");
+        return Ok(Outcome::Duplicate);
+    };
+    let reporter = reporters::for_identity(
+        &mut tx,
+        channel,
+        &m.sender_id,
+        m.sender_name.as_deref(),
+        &env.settings.language,
+    )
+    .await?;
+    let conv = conversations::lock(&mut tx, channel, &m.chat_id, reporter.id).await?;
+    inbound::link_conversation(&mut tx, inbound_id, conv.id).await?;
+    let state: State = serde_json::from_value(conv.state).unwrap_or_else(|e| {
+        // A state this version cannot read (an old format, a hand edit): start afresh
+        // rather than refuse the reporter.
+        tracing::warn!(conversation = conv.id, error = %e, "unreadable conversation state; starting over");
+        State::Idle
+    });
+    let profile = Profile {
+        name: reporter.name.clone(),
+        unit: reporter.unit.clone(),
+    };
+    let k = &env.knowledge;
+    let ctx = Ctx {
+        catalog: &k.catalog,
+        understanding: &k.understanding,
+        policy: &env.settings.priority,
+        tz: env.settings.timezone,
+        now,
+        profile: &profile,
+    };
+    let (state, replies, effects) = intake::step(state, m, &ctx);
+    let renderer = env
+        .locales
+        .renderer(&reporter.locale, &k.catalog, env.settings.timezone);
+
+    let mut created = None;
+    for effect in effects {
+        match effect {
+            Effect::SaveProfile { name, unit } => {
+                reporters::save_profile(&mut tx, reporter.id, name.as_deref(), unit.as_deref()).await?;
+            }
+            Effect::CreateTicket(t) => {
+                let prefix = &k.catalog.type_def(t.ticket_type).prefix;
+                let period = t
+                    .recorded_at
+                    .with_timezone(&env.settings.timezone)
+                    .format("%y%m")
+                    .to_string();
+                let origin = tickets::Origin {
+                    reporter_id: reporter.id,
+                    conversation_id: conv.id,
+                    inbound_id,
+                    channel,
+                    chat_id: &m.chat_id,
+                };
+                let (ticket_id, c) = tickets::create(&mut tx, &t, prefix, &period, &origin).await?;
+                tracing::info!(ticket = %c.number, priority = c.priority.get(), "ticket created");
+                for r in intake::ticket_created(&c, &ctx) {
+                    outbox::push(
+                        &mut tx,
+                        channel,
+                        &m.chat_id,
+                        &render(&renderer, &r),
+                        Some(inbound_id),
+                        Some(ticket_id),
+                    )
+                    .await?;
+                }
+                created = Some(c.number);
+            }
+            Effect::ShowTickets { number } => {
+                let list = match &number {
+                    Some(n) => tickets::for_reporter_by_number(&mut tx, reporter.id, n)
+                        .await?
+                        .into_iter()
+                        .collect(),
+                    None => tickets::for_reporter(&mut tx, reporter.id, STATUS_LIMIT).await?,
+                };
+                for r in intake::status_replies(&list, number.as_deref()) {
+                    outbox::push(
+                        &mut tx,
+                        channel,
+                        &m.chat_id,
+                        &render(&renderer, &r),
+                        Some(inbound_id),
+                        None,
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    for r in &replies {
+        outbox::push(
+            &mut tx,
+            channel,
+            &m.chat_id,
+            &render(&renderer, r),
+            Some(inbound_id),
+            None,
+        )
+        .await?;
+    }
+    conversations::save(
+        &mut tx,
+        conv.id,
+        &serde_json::to_value(&state).map_err(StoreError::from)?,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Outcome::Handled { ticket: created })
+}

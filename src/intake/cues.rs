@@ -1,0 +1,142 @@
+//! Urgency and impact cues: what the reporter's words settle about how bad it is.
+
+use super::doc::Doc;
+use crate::domain::Level;
+
+/// Still usable: urgency rendah.
+const LOW: &[&str] = &[
+    "masih bisa",
+    "masih bisa dipakai",
+    "masih bisa digunakan",
+    "masih jalan",
+    "tidak mendesak",
+    "tidak terlalu mendesak",
+    "tidak buru",
+    "tidak urgent",
+    "kalau sempat",
+    "santai saja",
+    "tidak apa apa",
+    "tidak begitu mengganggu",
+    "tidak terlalu mengganggu",
+];
+/// Usable in a limited way, or on and off: urgency menengah.
+const MEDIUM: &[&str] = &[
+    "kadang",
+    "sering",
+    "putus putus",
+    "lambat",
+    "tidak stabil",
+    "sebagian",
+    "hanya bisa",
+    "terbatas",
+    "sesekali",
+    "kadang bisa",
+    "agak",
+    "lama sekali",
+    "loading lama",
+];
+/// Cannot be used at all, or the service stopped: urgency tinggi.
+const HIGH: &[&str] = &[
+    "sama sekali",
+    "total",
+    "mati",
+    "terhenti",
+    "berhenti",
+    "lumpuh",
+    "tidak berfungsi",
+    "tidak bisa",
+    "tidak dapat",
+    "tidak mau",
+    "tidak nyala",
+    "tidak ada",
+    "blue screen",
+    "gagal",
+    "hang",
+    "macet",
+    "tidak jalan",
+    "tidak bisa kerja",
+    "tidak bisa bekerja",
+    "mendesak",
+    "darurat",
+    "error",
+];
+/// The public is waiting: impact tinggi whatever the scope.
+const PUBLIC: &[&str] = &[
+    "pelayanan terhenti",
+    "pelayanan berhenti",
+    "pelayanan terganggu",
+    "pelayanan tidak bisa",
+    "pelayanan lumpuh",
+    "pelayanan tutup",
+    "layanan terhenti",
+    "layanan publik",
+    "pelayanan publik",
+    "antrian",
+    "antrean",
+    "warga menunggu",
+    "masyarakat menunggu",
+    "pemohon menunggu",
+    "pasien menunggu",
+    "semua loket",
+    "loket pelayanan",
+    "tidak bisa melayani",
+    "warga",
+    "masyarakat",
+    "pasien",
+];
+
+/// Words that settle urgency whatever the service: stated, not implied.
+const EXPLICIT_HIGH: &[&str] = &[
+    "sama sekali",
+    "mendesak",
+    "darurat",
+    "tidak bisa kerja",
+    "tidak bisa bekerja",
+    "terhenti",
+    "deadline",
+    "harus hari ini",
+    "hari ini harus",
+    "sangat penting",
+];
+
+pub fn vocabulary() -> impl Iterator<Item = &'static str> {
+    LOW.iter()
+        .chain(MEDIUM)
+        .chain(HIGH)
+        .chain(PUBLIC)
+        .chain(EXPLICIT_HIGH)
+        .copied()
+}
+
+fn any(doc: &Doc, list: &[&str]) -> bool {
+    list.iter().any(|p| !doc.find_str(p, 1).is_empty())
+}
+
+/// Urgency the words settle, if any. Explicit calm beats intermittence beats outage.
+pub fn urgency(doc: &Doc) -> Option<Level> {
+    if any(doc, LOW) {
+        Some(Level::Rendah)
+    } else if any(doc, MEDIUM) {
+        Some(Level::Menengah)
+    } else if any(doc, HIGH) {
+        Some(Level::Tinggi)
+    } else {
+        None
+    }
+}
+
+/// Urgency stated outright (for requests, whose outage words say little).
+pub fn explicit_urgency(doc: &Doc) -> Option<Level> {
+    if any(doc, LOW) {
+        Some(Level::Rendah)
+    } else if any(doc, EXPLICIT_HIGH) {
+        Some(Level::Tinggi)
+    } else {
+        None
+    }
+}
+
+/// Impact from words about the public service (scope adds its own).
+pub fn public_service(doc: &Doc) -> bool {
+    any(doc, PUBLIC)
+}

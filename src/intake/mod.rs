@@ -1,0 +1,122 @@
+//! The conversation engine: understands Indonesian reports and decides what to say next.
+//!
+//! Everything here is pure: no database, no network, no clock. `step` takes the state
+//! and one inbound message and returns the new state, the replies, and the effects for
+//! the store to apply.
+
+mod analysis;
+mod choices;
+mod classify;
+mod dialogue;
+mod doc;
+mod lexicon;
+mod normalize;
+mod place;
+mod questions;
+mod reply;
+mod report;
+mod scope;
+mod state;
+mod summary;
+mod time;
+
+mod context;
+mod cues;
+
+pub use analysis::{Analysis, Kind as MessageKind, MAX_ANALYSED_CHARS, Understanding};
+pub use dialogue::step;
+pub use lexicon::{LanguageFile, Lexicon};
+pub use questions::missing;
+pub use reply::{Choice, Reply};
+pub use report::Report;
+pub use state::{Draft, Question, Said, State};
+pub use summary::{status_replies, ticket_created};
+
+use crate::domain::{Attachment, Catalog, Level, Priority, PriorityPolicy, Scope, Status, TicketType};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+/// What the engine may know besides the message: the catalogue and rules, the time, and
+/// what is on file about the reporter.
+pub struct Ctx<'a> {
+    pub catalog: &'a Catalog,
+    pub understanding: &'a Understanding,
+    pub policy: &'a PriorityPolicy,
+    pub tz: Tz,
+    pub now: DateTime<Utc>,
+    pub profile: &'a Profile,
+}
+
+/// What we remember of a reporter between reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    pub name: Option<String>,
+    pub unit: Option<String>,
+}
+
+/// Work for the store, applied in the same transaction as the new state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    SaveProfile {
+        name: Option<String>,
+        unit: Option<String>,
+    },
+    CreateTicket(Box<NewTicket>),
+    /// Show the reporter their tickets, or the one numbered.
+    ShowTickets {
+        number: Option<String>,
+    },
+}
+
+/// A complete ticket, ready to be numbered and stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTicket {
+    pub ticket_type: TicketType,
+    pub category: String,
+    pub service: Option<String>,
+    pub title: String,
+    /// Everything the reporter said, in order.
+    pub description: String,
+    pub what: Option<String>,
+    pub location: Option<String>,
+    pub occurred: Option<String>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub affected: Option<String>,
+    pub cause: Option<String>,
+    pub tried: Option<String>,
+    pub application: Option<String>,
+    pub scope: Scope,
+    pub urgency: Level,
+    pub impact: Level,
+    pub priority: Priority,
+    pub recorded_at: DateTime<Utc>,
+    pub response_due: DateTime<Utc>,
+    pub resolution_due: DateTime<Utc>,
+    pub attachments: Vec<Attachment>,
+    pub reporter_name: Option<String>,
+    pub reporter_unit: Option<String>,
+}
+
+/// A ticket as stored, for the confirmation message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    pub number: String,
+    pub ticket_type: TicketType,
+    pub priority: Priority,
+    pub response_due: DateTime<Utc>,
+    pub resolution_due: DateTime<Utc>,
+}
+
+/// One of the reporter's tickets, for /status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketSummary {
+    pub number: String,
+    pub title: String,
+    pub category: String,
+    pub service: Option<String>,
+    pub status: Status,
+    pub priority: Priority,
+    pub created_at: DateTime<Utc>,
+    pub resolution_due: DateTime<Utc>,
+    pub assignee: Option<String>,
+}

@@ -1,0 +1,166 @@
+//! The report as understood so far: the reporter's words read together, with the answers
+//! and choices given to questions laid over them.
+
+use super::Ctx;
+use super::analysis::{Analysis, Kind};
+use super::state::Draft;
+use crate::domain::{Level, Priority, Scope, ServiceDef, Slot, TicketType};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub kind: Kind,
+    pub ticket_type: TicketType,
+    pub category: String,
+    pub service: Option<String>,
+    pub confidence: f32,
+    pub what: Option<String>,
+    /// The place, or for application problems the application.
+    pub place: Option<String>,
+    pub when: Option<String>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub who: Option<String>,
+    pub why: Option<String>,
+    pub how: Option<String>,
+    pub application: Option<String>,
+    pub scope: Scope,
+    /// As settled by words or answers; `None` means still open.
+    pub urgency: Option<Level>,
+    pub impact: Option<Level>,
+    /// The reporter named something specific beyond the service's own words.
+    pub has_detail: bool,
+}
+
+impl Report {
+    /// Reads a single message as a report (used by `sigap analyze`).
+    pub fn from_analysis(a: Analysis, ctx: &Ctx) -> Report {
+        let service = a.service.as_deref().and_then(|s| ctx.catalog.service(s));
+        let scope = if a.scope == Scope::Unknown {
+            service.and_then(|s| s.scope).unwrap_or(Scope::Unknown)
+        } else {
+            a.scope
+        };
+        let impact = a.impact.or_else(|| scope.impact());
+        // For requests only explicit words settle urgency; the service's typical one applies.
+        let urgency = if a.ticket_type.is_request() {
+            a.explicit_urgency
+        } else {
+            a.urgency
+        };
+        let place = a.place.clone().or_else(|| {
+            let wants_app = service.is_none_or(|s| s.application || !s.location);
+            wants_app.then(|| a.application.clone()).flatten()
+        });
+        Report {
+            kind: a.kind,
+            ticket_type: a.ticket_type,
+            category: a.category,
+            service: a.service,
+            confidence: a.confidence,
+            what: a.what,
+            place,
+            when: a.when,
+            occurred_at: a.occurred_at,
+            who: a.who,
+            why: a.why,
+            how: a.how,
+            application: a.application,
+            scope,
+            urgency,
+            impact,
+            has_detail: a.has_detail,
+        }
+    }
+
+    /// The whole draft: everything said, then the answers over it.
+    pub fn from_draft(d: &Draft, ctx: &Ctx) -> Report {
+        let text = d.said.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n");
+        let at = d.said.first().map_or(d.started_at, |s| s.at);
+        let mut r = Report::from_analysis(ctx.understanding.analyze(&text, at, ctx.tz), ctx);
+        if let Some(c) = &d.category {
+            if *c != r.category {
+                r.category = c.clone();
+                r.service = None;
+                r.ticket_type = if c == "akses" { TicketType::Akses } else { r.ticket_type };
+            }
+        }
+        if let Some(s) = d.service.as_deref().and_then(|s| ctx.catalog.service(s)) {
+            r.service = Some(s.slug.clone());
+            r.category = s.category.clone();
+            r.ticket_type = s.ticket_type;
+        }
+        for (slot, answer) in &d.answers {
+            let value = answer.clone();
+            match slot {
+                Slot::What => r.what = value.or(r.what.take()),
+                Slot::Where => r.place = value,
+                Slot::When => r.when = value,
+                Slot::Who => r.who = value,
+                Slot::Why => r.why = value,
+                Slot::How => r.how = value,
+            }
+        }
+        if d.answers.contains_key(&Slot::When) || d.occurred_at.is_some() {
+            r.occurred_at = d.occurred_at;
+        }
+        if let Some(s) = d.scope {
+            r.scope = s;
+            r.impact = s.impact();
+        }
+        if d.impact.is_some() {
+            r.impact = d.impact;
+        }
+        if d.urgency.is_some() {
+            r.urgency = d.urgency;
+        }
+        if !d.attachments.is_empty() && r.kind != Kind::Report {
+            r.kind = Kind::Report;
+        }
+        r
+    }
+
+    pub fn service_def<'c>(&self, ctx: &Ctx<'c>) -> Option<&'c ServiceDef> {
+        self.service.as_deref().and_then(|s| ctx.catalog.service(s))
+    }
+
+    pub fn slot(&self, slot: Slot) -> Option<&str> {
+        match slot {
+            Slot::What => self.what.as_deref(),
+            Slot::Where => self.place.as_deref(),
+            Slot::When => self.when.as_deref(),
+            Slot::Who => self.who.as_deref(),
+            Slot::Why => self.why.as_deref(),
+            Slot::How => self.how.as_deref(),
+        }
+    }
+
+    /// Urgency for the ticket: as settled, else the service's typical one.
+    pub fn final_urgency(&self, ctx: &Ctx) -> Level {
+        self.urgency
+            .or_else(|| self.service_def(ctx).map(|s| s.urgency))
+            .unwrap_or(Level::Menengah)
+    }
+
+    /// Impact for the ticket: as settled, else from the scope, else one person's work.
+    pub fn final_impact(&self) -> Level {
+        self.impact.or_else(|| self.scope.impact()).unwrap_or(Level::Rendah)
+    }
+
+    /// Priority when urgency and impact are settled (as `sigap analyze` reports it).
+    pub fn priority(&self, ctx: &Ctx) -> Option<Priority> {
+        let u = self.urgency.or_else(|| {
+            self.ticket_type
+                .is_request()
+                .then(|| self.service_def(ctx).map(|s| s.urgency))
+                .flatten()
+        })?;
+        let i = self
+            .impact
+            .or_else(|| self.ticket_type.is_request().then_some(Level::Rendah))?;
+        Some(ctx.policy.priority(u, i))
+    }
+
+    pub fn final_priority(&self, ctx: &Ctx) -> Priority {
+        ctx.policy.priority(self.final_urgency(ctx), self.final_impact())
+    }
+}

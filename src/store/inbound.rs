@@ -1,0 +1,37 @@
+//! Inbound messages: recorded once per channel message id.
+
+use super::StoreError;
+use crate::domain::Inbound;
+use sqlx::PgConnection;
+
+/// Records a message. `None` when the same channel message id was recorded before:
+/// a repeat delivery, to be ignored.
+pub async fn record(conn: &mut PgConnection, m: &Inbound) -> Result<Option<i64>, StoreError> {
+    let payload = serde_json::to_value(m)?;
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO inbound_messages (channel, external_id, chat_id, sender_id, payload, received_at)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (channel, external_id) DO NOTHING
+           RETURNING id"#,
+        m.channel.as_str(),
+        m.message_id,
+        m.chat_id,
+        m.sender_id,
+        payload,
+        m.received_at,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn link_conversation(conn: &mut PgConnection, id: i64, conversation_id: i64) -> Result<(), StoreError> {
+    sqlx::query!(
+        "UPDATE inbound_messages SET conversation_id = $2 WHERE id = $1",
+        id,
+        conversation_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

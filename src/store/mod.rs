@@ -1,0 +1,35 @@
+//! Every SQL statement of Sigap, via sqlx, one module per table group.
+//!
+//! Functions take `&mut PgConnection` so callers compose them inside one transaction.
+
+pub mod connect;
+pub mod conversations;
+mod embedded;
+pub mod inbound;
+pub mod outbox;
+pub mod reporters;
+pub mod tickets;
+
+pub use connect::Database;
+pub use embedded::ServerError;
+
+/// The migrations in `migrations/`, built into the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is not what Sigap expects: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Server(#[from] ServerError),
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> StoreError {
+        StoreError::Corrupt(e.to_string())
+    }
+}

@@ -1,0 +1,186 @@
+//! Tickets, their numbers and their events.
+
+use super::StoreError;
+use crate::domain::ticket::ticket_number;
+use crate::domain::{Priority, Status};
+use crate::intake::{Created, NewTicket, TicketSummary};
+use sqlx::PgConnection;
+
+/// Where a new ticket came from.
+#[derive(Debug, Clone)]
+pub struct Origin<'a> {
+    pub reporter_id: i64,
+    pub conversation_id: i64,
+    pub inbound_id: i64,
+    pub channel: &'a str,
+    pub chat_id: &'a str,
+}
+
+/// The next number for a type prefix in a period (`INC`, `2611` → 42). The counter row
+/// stays locked until commit, so numbers are never handed out twice.
+async fn next_number(conn: &mut PgConnection, prefix: &str, period: &str) -> Result<String, StoreError> {
+    let seq = sqlx::query_scalar!(
+        r#"INSERT INTO ticket_counters (prefix, period, last) VALUES ($1, $2, 1)
+           ON CONFLICT (prefix, period) DO UPDATE SET last = ticket_counters.last + 1
+           RETURNING last"#,
+        prefix,
+        period
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(ticket_number(prefix, period, seq))
+}
+
+/// Stores a ticket with its `created` event; returns its number.
+pub async fn create(
+    conn: &mut PgConnection,
+    t: &NewTicket,
+    prefix: &str,
+    period: &str,
+    origin: &Origin<'_>,
+) -> Result<(i64, Created), StoreError> {
+    let number = next_number(conn, prefix, period).await?;
+    let attachments = serde_json::to_value(&t.attachments)?;
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO tickets (
+               number, ticket_type, category, service, title, description,
+               what, location, occurred, occurred_at, affected, cause, tried, application,
+               scope, urgency, impact, priority, response_due, resolution_due,
+               reporter_id, reporter_name, reporter_unit, channel, chat_id, conversation_id,
+               source_inbound_id, attachments, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                   $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29)
+           RETURNING id"#,
+        number,
+        t.ticket_type.as_str(),
+        t.category,
+        t.service,
+        t.title,
+        t.description,
+        t.what,
+        t.location,
+        t.occurred,
+        t.occurred_at,
+        t.affected,
+        t.cause,
+        t.tried,
+        t.application,
+        t.scope.as_str(),
+        t.urgency.as_str(),
+        t.impact.as_str(),
+        i16::from(t.priority.get()),
+        t.response_due,
+        t.resolution_due,
+        origin.reporter_id,
+        t.reporter_name,
+        t.reporter_unit,
+        origin.channel,
+        origin.chat_id,
+        origin.conversation_id,
+        origin.inbound_id,
+        attachments,
+        t.recorded_at,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let data = serde_json::json!({
+        "priority": t.priority.get(),
+        "urgency": t.urgency.as_str(),
+        "impact": t.impact.as_str(),
+    });
+    sqlx::query!(
+        r#"INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, channel, kind, to_status, data)
+           VALUES ($1, $2, 'reporter', $3, $4, 'created', 'new', $5)"#,
+        id,
+        t.recorded_at,
+        origin.reporter_id,
+        origin.channel,
+        data
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok((
+        id,
+        Created {
+            number,
+            ticket_type: t.ticket_type,
+            priority: t.priority,
+            response_due: t.response_due,
+            resolution_due: t.resolution_due,
+        },
+    ))
+}
+
+struct SummaryRow {
+    number: String,
+    title: String,
+    category: String,
+    service: Option<String>,
+    status: String,
+    priority: i16,
+    created_at: chrono::DateTime<chrono::Utc>,
+    resolution_due: chrono::DateTime<chrono::Utc>,
+    assignee: Option<String>,
+}
+
+impl TryFrom<SummaryRow> for TicketSummary {
+    type Error = StoreError;
+    fn try_from(r: SummaryRow) -> Result<TicketSummary, StoreError> {
+        Ok(TicketSummary {
+            status: r.status.parse::<Status>().map_err(StoreError::Corrupt)?,
+            priority: u8::try_from(r.priority)
+                .ok()
+                .and_then(Priority::new)
+                .ok_or_else(|| StoreError::Corrupt(format!("priority {}", r.priority)))?,
+            number: r.number,
+            title: r.title,
+            category: r.category,
+            service: r.service,
+            created_at: r.created_at,
+            resolution_due: r.resolution_due,
+            assignee: r.assignee,
+        })
+    }
+}
+
+/// The reporter's tickets, open ones first, then the most recent.
+pub async fn for_reporter(
+    conn: &mut PgConnection,
+    reporter_id: i64,
+    limit: i64,
+) -> Result<Vec<TicketSummary>, StoreError> {
+    let rows = sqlx::query_as!(
+        SummaryRow,
+        r#"SELECT t.number, t.title, t.category, t.service, t.status, t.priority, t.created_at,
+                  t.resolution_due, tech.name AS "assignee?"
+           FROM tickets t LEFT JOIN technicians tech ON tech.id = t.assignee_id
+           WHERE t.reporter_id = $1
+           ORDER BY (t.status IN ('new', 'in_progress', 'resolved')) DESC, t.created_at DESC
+           LIMIT $2"#,
+        reporter_id,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(TicketSummary::try_from).collect()
+}
+
+/// One ticket of the reporter by number; someone else's ticket is not found.
+pub async fn for_reporter_by_number(
+    conn: &mut PgConnection,
+    reporter_id: i64,
+    number: &str,
+) -> Result<Option<TicketSummary>, StoreError> {
+    let row = sqlx::query_as!(
+        SummaryRow,
+        r#"SELECT t.number, t.title, t.category, t.service, t.status, t.priority, t.created_at,
+                  t.resolution_due, tech.name AS "assignee?"
+           FROM tickets t LEFT JOIN technicians tech ON tech.id = t.assignee_id
+           WHERE t.reporter_id = $1 AND t.number = $2"#,
+        reporter_id,
+        number
+    )
+    .fetch_optional(conn)
+    .await?;
+    row.map(TicketSummary::try_from).transpose()
+}
