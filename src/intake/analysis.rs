@@ -230,7 +230,7 @@ impl Understanding {
             .map(|t| doc.text[t.start..t.end].to_lowercase())
             .collect();
         let english = raw.iter().filter(|w| self.lexicon.is_english(w)).count();
-        if english >= 2 && english * 2 >= raw.len() && c.confidence < 0.5 {
+        if english >= 2 && english * 2 >= raw.len() {
             return Kind::English;
         }
         let recognised = doc

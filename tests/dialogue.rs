@@ -1,0 +1,288 @@
+//! The conversation engine alone: pure, no database. Each test drives `intake::step`.
+
+use chrono::{DateTime, TimeZone, Utc};
+use sigap::domain::{Channel, Content, Inbound, Level, PriorityPolicy, Scope};
+use sigap::i18n::Locales;
+use sigap::intake::{step, Ctx, Effect, Profile, Question, Reply, State};
+use sigap::knowledge::Knowledge;
+use std::sync::OnceLock;
+
+fn knowledge() -> &'static Knowledge {
+    static K: OnceLock<Knowledge> = OnceLock::new();
+    K.get_or_init(|| Knowledge::embedded().unwrap())
+}
+
+fn now() -> DateTime<Utc> {
+    chrono_tz::Asia::Jakarta.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap().with_timezone(&Utc)
+}
+
+/// A reporter we already know (name and unit on file), unless `profile` says otherwise.
+struct Talk {
+    state: State,
+    profile: Profile,
+    policy: PriorityPolicy,
+    effects: Vec<Effect>,
+    seq: u32,
+}
+
+impl Talk {
+    fn known() -> Talk {
+        Talk {
+            state: State::Idle,
+            profile: Profile {
+                name: Some("Sari".into()),
+                unit: Some("Bagian Umum".into()),
+            },
+            policy: PriorityPolicy::default(),
+            effects: Vec::new(),
+            seq: 0,
+        }
+    }
+
+    fn send(&mut self, content: Content) -> Vec<Reply> {
+        self.seq += 1;
+        let k = knowledge();
+        let ctx = Ctx {
+            catalog: &k.catalog,
+            understanding: &k.understanding,
+            policy: &self.policy,
+            tz: chrono_tz::Asia::Jakarta,
+            now: now(),
+            profile: &self.profile,
+        };
+        let m = Inbound {
+            channel: Channel::Terminal,
+            message_id: self.seq.to_string(),
+            chat_id: "c".into(),
+            sender_id: "c".into(),
+            sender_name: None,
+            received_at: now(),
+            content,
+        };
+        let (state, replies, effects) = step(std::mem::take(&mut self.state), &m, &ctx);
+        self.state = state;
+        self.effects = effects;
+        replies
+    }
+
+    fn say(&mut self, text: &str) -> Vec<Reply> {
+        self.send(Content::Text { text: text.into() })
+    }
+
+    fn press(&mut self, id: &str) -> Vec<Reply> {
+        self.send(Content::Choice { id: id.into() })
+    }
+
+    fn asking(&self) -> Option<Question> {
+        match &self.state {
+            State::Reporting { asking, .. } => Some(*asking),
+            State::Idle => None,
+        }
+    }
+
+    fn ticket(&self) -> Option<&sigap::intake::NewTicket> {
+        self.effects.iter().find_map(|e| match e {
+            Effect::CreateTicket(t) => Some(t.as_ref()),
+            _ => None,
+        })
+    }
+}
+
+fn keys(replies: &[Reply]) -> Vec<&'static str> {
+    // The question itself may sit inside "with-ack".
+    replies
+        .iter()
+        .map(|r| match r.text.args.iter().find(|(n, _)| *n == "question") {
+            Some((_, sigap::i18n::Arg::Msg(m))) => m.key,
+            _ => r.text.key,
+        })
+        .collect()
+}
+
+fn slot(s: &str) -> Question {
+    Question::Slot {
+        slot: serde_json::from_value(serde_json::json!(s)).unwrap(),
+    }
+}
+
+#[test]
+fn a_complete_report_goes_straight_to_the_summary() {
+    let mut t = Talk::known();
+    let r = t.say("wifi di ruang rapat lantai 3 mati sejak jam 9, semua peserta rapat ga bisa konek");
+    assert_eq!(t.asking(), Some(Question::Confirm), "{:?}", keys(&r));
+    t.press("c:yes");
+    let ticket = t.ticket().expect("a ticket");
+    assert_eq!(ticket.service.as_deref(), Some("internet-mati"));
+    assert_eq!(ticket.priority.get(), 1);
+    assert_eq!((ticket.response_due - ticket.recorded_at).num_minutes(), 10);
+    assert_eq!(ticket.reporter_unit.as_deref(), Some("Bagian Umum"));
+    assert!(matches!(t.state, State::Idle));
+}
+
+#[test]
+fn asks_only_what_is_missing_one_question_at_a_time() {
+    let mut t = Talk::known();
+    let r = t.say("printer tidak bisa mencetak");
+    assert_eq!(t.asking(), Some(slot("where")), "{:?}", keys(&r));
+    assert_eq!(r.len(), 1, "one message at a time");
+    t.say("ruang TU lantai 2");
+    assert_eq!(t.asking(), Some(slot("when")));
+    t.press("t:today");
+    // A printer is one person's by default: impact settled, urgency from "tidak bisa".
+    assert_eq!(t.asking(), Some(Question::Confirm));
+    t.press("c:yes");
+    let ticket = t.ticket().unwrap();
+    assert_eq!(ticket.location.as_deref(), Some("ruang TU lantai 2"));
+    assert_eq!(ticket.occurred_at, Some(chrono_tz::Asia::Jakarta.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap().with_timezone(&Utc)));
+    assert_eq!((ticket.urgency, ticket.impact, ticket.priority.get()), (Level::Tinggi, Level::Rendah, 2));
+}
+
+#[test]
+fn urgency_and_impact_are_asked_in_plain_words_only_when_unsettled() {
+    let mut t = Talk::known();
+    t.say("aplikasi e-Kinerja tampilannya berantakan sejak kemarin");
+    assert_eq!(t.asking(), Some(slot("who")), "impact not said");
+    let r = t.say("cuma saya kayaknya");
+    assert_eq!(t.asking(), Some(slot("how")), "{:?}", keys(&r));
+    t.say("iya terhenti");
+    assert_eq!(t.asking(), Some(Question::Confirm));
+    t.press("c:yes");
+    let ticket = t.ticket().unwrap();
+    assert_eq!(ticket.scope, Scope::Individual);
+    assert_eq!((ticket.urgency, ticket.impact), (Level::Tinggi, Level::Rendah));
+}
+
+#[test]
+fn a_new_reporter_is_asked_name_and_unit_once() {
+    let mut t = Talk::known();
+    t.profile = Profile::default();
+    t.say("internet satu kantor mati total dari pagi");
+    t.say("Kantor Kecamatan Cibiru");
+    assert_eq!(t.asking(), Some(Question::Name));
+    t.say("Asep");
+    assert!(t.effects.contains(&Effect::SaveProfile { name: Some("Asep".into()), unit: None }));
+    assert_eq!(t.asking(), Some(Question::Unit));
+    t.say("Kecamatan Cibiru");
+    assert_eq!(t.asking(), Some(Question::Confirm));
+}
+
+#[test]
+fn a_vague_message_is_asked_about_then_categorised() {
+    let mut t = Talk::known();
+    t.say("min tolong ada masalah nih");
+    assert_eq!(t.asking(), Some(slot("what")));
+    let r = t.say("pokoknya ga beres");
+    assert_eq!(t.asking(), Some(Question::Category), "{:?}", keys(&r));
+    t.press("k:hardware");
+    assert!(matches!(t.asking(), Some(Question::Slot { .. }) | Some(Question::Confirm)));
+}
+
+#[test]
+fn commands_work_in_the_middle_of_a_report() {
+    let mut t = Talk::known();
+    t.say("komputer saya mati total");
+    let before = t.asking();
+    let r = t.say("/status");
+    assert_eq!(t.effects, vec![Effect::ShowTickets { number: None }]);
+    assert_eq!(t.asking(), before, "the report waits");
+    assert_eq!(r.len(), 1, "the pending question is asked again");
+    let r = t.say("/status inc-2611-7");
+    assert_eq!(t.effects, vec![Effect::ShowTickets { number: Some("INC-2611-0007".into()) }]);
+    assert!(!r.is_empty());
+    let r = t.say("/status xyz");
+    assert_eq!(keys(&r)[0], "status-bad-number");
+    let r = t.say("/apaan");
+    assert_eq!(keys(&r)[0], "unknown-command");
+    assert_eq!(t.asking(), before);
+    let r = t.say("/lapor");
+    assert_eq!(keys(&r)[0], "report-in-progress");
+    t.say("/batal@SigapBot");
+    assert!(matches!(t.state, State::Idle));
+    assert!(t.ticket().is_none());
+}
+
+#[test]
+fn politeness_and_noise_outside_a_report() {
+    let cases = [
+        ("", "empty-message"),
+        ("selamat pagi pak", "greeting"),
+        ("ok makasih", "thanks"),
+        ("siap, sudah bisa", "thanks"),
+        ("the printer is not working", "english-message"),
+        ("qwrtpsdf jklmnbv", "not-understood"),
+        ("😀😀", "not-understood"),
+    ];
+    for (text, key) in cases {
+        let mut t = Talk::known();
+        let r = t.say(text);
+        assert_eq!(keys(&r), [key], "{text:?}");
+        assert!(matches!(t.state, State::Idle), "{text:?}");
+    }
+    let mut t = Talk::known();
+    assert_eq!(keys(&t.press("c:yes")), ["choice-stale"]);
+    assert_eq!(keys(&t.send(Content::Unsupported { what: "sticker".into() })), ["unsupported-message"]);
+}
+
+#[test]
+fn a_request_gets_request_questions() {
+    let mut t = Talk::known();
+    t.say("mohon dibuatkan akun SIMPEG untuk pegawai baru");
+    assert_eq!(t.asking(), Some(slot("who")), "for whom");
+    t.say("Rudi Hartono NIP 199001012020121001");
+    assert_eq!(t.asking(), Some(Question::Confirm));
+    t.press("c:yes");
+    let ticket = t.ticket().unwrap();
+    assert_eq!(ticket.service.as_deref(), Some("akun-baru"));
+    assert_eq!(ticket.ticket_type.as_str(), "akses");
+    assert_eq!(ticket.priority.get(), 3);
+    assert_eq!(ticket.affected.as_deref(), Some("Rudi Hartono NIP 199001012020121001"));
+}
+
+#[test]
+fn typed_answers_are_read_like_buttons() {
+    let mut t = Talk::known();
+    t.say("internet di aula lambat");
+    assert_eq!(t.asking(), Some(slot("when")));
+    t.say("dari jam 8 tadi");
+    assert_eq!(t.asking(), Some(slot("who")));
+    t.say("2");
+    assert_eq!(t.asking(), Some(Question::Confirm), "numbers pick a choice");
+    t.say("gak jadi deh");
+    assert!(matches!(t.state, State::Idle), "typed cancel");
+    assert!(t.ticket().is_none());
+}
+
+#[test]
+fn changing_the_problem_rereads_it() {
+    let mut t = Talk::known();
+    t.say("printer di ruang arsip macet kertasnya");
+    t.press("t:now");
+    assert_eq!(t.asking(), Some(Question::Confirm));
+    t.press("c:edit");
+    assert_eq!(t.asking(), Some(Question::Change));
+    t.press("e:what");
+    t.say("bukan printer, tapi scanner di ruang arsip tidak terdeteksi");
+    assert_eq!(t.asking(), Some(Question::Confirm));
+    t.press("c:yes");
+    assert!(t.ticket().unwrap().description.starts_with("bukan printer"));
+}
+
+#[test]
+fn every_engine_message_renders_in_both_languages() {
+    let locales = Locales::embedded().unwrap();
+    let k = knowledge();
+    for lang in ["id", "en"] {
+        let r = locales.renderer(lang, &k.catalog, chrono_tz::Asia::Jakarta);
+        let mut t = Talk::known();
+        let mut all = t.say("wifi di aula mati");
+        all.extend(t.press("t:yesterday"));
+        all.extend(t.press("w:some"));
+        for reply in &all {
+            let text = r.render(&reply.text);
+            assert!(!text.is_empty() && !text.contains("{$") && !text.contains("{ $"), "{lang}: {text}");
+            for c in &reply.choices {
+                assert!(!r.render(&c.label).is_empty());
+            }
+        }
+    }
+}
