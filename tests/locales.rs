@@ -13,7 +13,9 @@ fn ids(file: &str) -> BTreeSet<String> {
             let id = head.trim_end();
             let ok = !l.starts_with([' ', '#', '*', '[', '}'])
                 && !id.is_empty()
-                && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
             ok.then(|| id.to_owned())
         })
         .collect()
@@ -46,7 +48,10 @@ fn id_and_en_define_the_same_messages() {
     assert!(id.len() > 50, "parsed {} ids", id.len());
     let only_id: Vec<_> = id.difference(&en).collect();
     let only_en: Vec<_> = en.difference(&id).collect();
-    assert!(only_id.is_empty() && only_en.is_empty(), "only in id: {only_id:?}; only in en: {only_en:?}");
+    assert!(
+        only_id.is_empty() && only_en.is_empty(),
+        "only in id: {only_id:?}; only in en: {only_en:?}"
+    );
 }
 
 #[test]

@@ -51,7 +51,10 @@ fn starts_a_private_cluster_when_no_server_answers() {
     assert!(out.status.success(), "migrate failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("database ready: sigap@"), "{stdout}");
     let cluster = dir.join("postgresql");
-    assert!(cluster.join("PG_VERSION").is_file(), "cluster created in the data directory");
+    assert!(
+        cluster.join("PG_VERSION").is_file(),
+        "cluster created in the data directory"
+    );
     assert!(!server_running(&cluster), "stopped on exit");
 
     // The same cluster serves a piped conversation, and the report is stored.
@@ -62,7 +65,11 @@ fn starts_a_private_cluster_when_no_server_answers() {
         &[],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("Ringkasan laporan"), "{stdout}");
     assert!(stdout.contains("sudah dibuat"), "{stdout}");
     assert!(stdout.contains("Tiket Anda (1)"), "{stdout}");

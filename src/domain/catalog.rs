@@ -3,7 +3,7 @@
 //! Loaded from `knowledge/catalog.toml`; an agency edits that file, not this code.
 
 use super::level::Level;
-use super::ticket::{Scope, Slot, TicketType};
+use super::ticket::{Slot, TicketType};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -60,7 +60,7 @@ pub struct ServiceDef {
     pub urgency: Level,
     /// Who is typically affected, when the report does not say.
     #[serde(default)]
-    pub scope: Option<Scope>,
+    pub scope: Option<TypicalScope>,
     /// A technician needs to know the place.
     #[serde(default)]
     pub location: bool,
@@ -78,6 +78,17 @@ pub struct ServiceDef {
     /// Questions to ask, in order, when their slot is empty.
     #[serde(default)]
     pub asks: Option<Vec<Slot>>,
+}
+
+/// Who a service's trouble typically hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TypicalScope {
+    Individual,
+    Group,
+    Mass,
+    /// Everyone at the place named: a room's network is a group's, an office's is many.
+    Place,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -103,11 +103,12 @@ pub struct Analysis {
     pub category_scores: Vec<(String, f32)>,
     pub request_cue: bool,
     pub scope: Scope,
-    /// Urgency and impact the words settle (not defaults).
-    pub urgency: Option<Level>,
-    /// Urgency stated outright, ignoring outage words (what settles a request).
-    pub explicit_urgency: Option<Level>,
+    /// What the words say about urgency.
+    pub urgency: cues::UrgencyCues,
+    /// Impact the words settle: the public waiting, or the scope.
     pub impact: Option<Level>,
+    /// The size of the place named: a room or unit (group), an office or site (mass).
+    pub place_scope: Option<Scope>,
     /// Names something specific (an application, a name, a number) beyond common words.
     pub has_detail: bool,
     pub what: Option<String>,
@@ -148,14 +149,18 @@ impl Understanding {
         let text = truncate(text, MAX_ANALYSED_CHARS);
         let mut doc = Doc::new(text, &self.lexicon);
         let app = self.classifier.mark_apps(&mut doc);
-        let c = self.classifier.classify(&doc);
+        let place = place::extract(&doc, &self.lexicon);
+        let aside: Vec<(usize, usize)> = [place, context::cause(&doc), context::tried(&doc)]
+            .into_iter()
+            .flatten()
+            .collect();
+        let c = self.classifier.classify(&doc, &aside);
         let kind = self.kind(&doc, &c, app.is_some());
         let quote = |span: Option<(usize, usize)>| span.map(|(a, b)| clip(doc.quote(a, b)));
         let when = time::extract(&doc, at, tz);
         let affected = scope::extract(&doc);
         let scope = affected.as_ref().map_or(Scope::Unknown, |a| a.scope);
         let urgency = cues::urgency(&doc);
-        let explicit_urgency = cues::explicit_urgency(&doc);
         let has_detail = app.is_some() || self.has_detail(&doc);
         let impact = if cues::public_service(&doc) {
             Some(Level::Tinggi)
@@ -165,7 +170,8 @@ impl Understanding {
         Analysis {
             kind,
             what: quote(what_span(&doc, &c)),
-            place: quote(place::extract(&doc, &self.lexicon)),
+            place: quote(place),
+            place_scope: place.and_then(|p| place::size(&doc, p)),
             when: quote(when.as_ref().map(|w| (w.first, w.last))),
             occurred_at: when.and_then(|w| w.at),
             who: quote(affected.map(|a| (a.first, a.last)).or_else(|| context::person(&doc))),
@@ -182,10 +188,15 @@ impl Understanding {
             request_cue: c.request_cue,
             scope,
             urgency,
-            explicit_urgency,
             impact,
             has_detail,
         }
+    }
+
+    /// How many a place named in `text` holds (a typed answer to "di mana?").
+    pub fn place_size(&self, text: &str) -> Option<Scope> {
+        let doc = Doc::new(truncate(text, MAX_ANALYSED_CHARS), &self.lexicon);
+        place::extract(&doc, &self.lexicon).and_then(|p| place::size(&doc, p))
     }
 
     fn has_detail(&self, doc: &Doc) -> bool {

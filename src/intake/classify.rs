@@ -13,6 +13,8 @@ use std::collections::HashMap;
 
 /// Below this, no service is claimed.
 pub const MIN_SCORE: f32 = 2.0;
+/// How much a word counts inside the place, the cause or what was tried.
+const ASIDE_WEIGHT: f32 = 0.25;
 /// Object and state further apart than this are not read together.
 const PAIR_WINDOW: usize = 10;
 
@@ -252,11 +254,22 @@ impl Classifier {
         None
     }
 
-    pub fn classify(&self, doc: &Doc) -> Classification {
+    /// Scores the services. Words inside `aside` (the place, the cause, what was tried)
+    /// count for little: "ruang server" is where, not what broke.
+    pub fn classify(&self, doc: &Doc, aside: &[(usize, usize)]) -> Classification {
+        let weight: Vec<f32> = (0..doc.len())
+            .map(|i| {
+                if aside.iter().any(|&(a, b)| a <= i && i <= b) {
+                    ASIDE_WEIGHT
+                } else {
+                    1.0
+                }
+            })
+            .collect();
         let mut scores: Vec<(usize, f32)> = Vec::new();
         let mut evidence_by: Vec<Vec<(usize, f32)>> = Vec::new();
         for (k, s) in self.services.iter().enumerate() {
-            let (score, ev) = score(doc, s);
+            let (score, ev) = score(doc, s, &weight);
             if score > 0.0 {
                 scores.push((k, score));
             }
@@ -334,12 +347,13 @@ impl Classifier {
 }
 
 /// One service's score and the tokens that earned it.
-fn score(doc: &Doc, s: &ServicePattern) -> (f32, Vec<(usize, f32)>) {
+fn score(doc: &Doc, s: &ServicePattern, weight: &[f32]) -> (f32, Vec<(usize, f32)>) {
     let hits = |terms: &[Term], gap: usize| -> Vec<(usize, usize, f32)> {
         let mut v = Vec::new();
         for t in terms {
             for (a, b) in doc.find(&t.words, gap) {
-                v.push((a, b, t.weight));
+                let w = weight[a..=b].iter().copied().fold(1.0f32, f32::min);
+                v.push((a, b, t.weight * w));
             }
         }
         v

@@ -6,6 +6,27 @@ use super::doc::Doc;
 const CAUSE: &[&str] = &[
     "setelah", "sesudah", "habis", "sehabis", "karena", "akibat", "pasca", "gara",
 ];
+/// Events after which things break: "sejak update windows", "dari mati lampu".
+const EVENTS: &[&str] = &[
+    "update",
+    "instal",
+    "ganti",
+    "pindah",
+    "dipindah",
+    "mati lampu",
+    "listrik mati",
+    "hujan",
+    "petir",
+    "banjir",
+    "reset",
+    "format",
+    "servis",
+    "diservis",
+    "upgrade",
+    "gempa",
+    "renovasi",
+];
+
 /// A message shown on screen is a clue to the cause.
 const SHOWN: &[&str] = &[
     "tulisan",
@@ -50,7 +71,30 @@ const TRIED: &[&str] = &[
 ];
 
 pub fn vocabulary() -> impl Iterator<Item = &'static str> {
-    CAUSE.iter().chain(SHOWN).chain(TRIED).copied()
+    CAUSE.iter().chain(SHOWN).chain(TRIED).chain(EVENTS).copied()
+}
+
+/// What led up to it: "setelah update", "habis mati lampu", "sejak ganti password".
+/// Its words describe an event, not the problem.
+pub fn cause(doc: &Doc) -> Option<(usize, usize)> {
+    for i in 0..doc.len() {
+        if i + 1 >= doc.len() || !doc.same_clause(i, i + 1) {
+            continue;
+        }
+        if doc.is_any(i, CAUSE) {
+            return Some(to_clause_end(doc, i, 8));
+        }
+        if doc.is_any(i, &["sejak", "dari", "semenjak"])
+            && EVENTS.iter().any(|e| doc.match_at(i + 1, &words(e), 0).is_some())
+        {
+            return Some(to_clause_end(doc, i, 6));
+        }
+    }
+    None
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split_whitespace().map(str::to_owned).collect()
 }
 
 /// The rest of the clause from token `i`, at most `max` tokens.
@@ -62,12 +106,12 @@ fn to_clause_end(doc: &Doc, i: usize, max: usize) -> (usize, usize) {
     (i, end)
 }
 
-/// "Mengapa": a cause phrase, an on-screen message, or a quoted error.
+/// "Mengapa": a cause, an on-screen message, or an error code.
 pub fn why(doc: &Doc) -> Option<(usize, usize)> {
+    if let Some(c) = cause(doc) {
+        return Some(c);
+    }
     for i in 0..doc.len() {
-        if doc.is_any(i, CAUSE) && i + 1 < doc.len() && doc.same_clause(i, i + 1) {
-            return Some(to_clause_end(doc, i, 8));
-        }
         if doc.is(i, "muncul") && doc.is_any(i + 1, SHOWN) {
             return Some(to_clause_end(doc, i, 10));
         }
@@ -83,8 +127,9 @@ pub fn why(doc: &Doc) -> Option<(usize, usize)> {
     None
 }
 
-/// "Bagaimana": what was already tried ("sudah restart"), or how it shows ("muncul layar biru").
-pub fn how(doc: &Doc) -> Option<(usize, usize)> {
+/// What the reporter already tried: "sudah restart", "udh cabut colok kabel".
+/// Its words describe an action, not the problem.
+pub fn tried(doc: &Doc) -> Option<(usize, usize)> {
     for i in 0..doc.len() {
         if doc.is_any(i, &["sudah", "telah", "sempat", "udah"]) {
             let j = (i + 1..(i + 4).min(doc.len())).find(|&j| doc.same_clause(i, j) && doc.is_any(j, TRIED));
@@ -92,6 +137,16 @@ pub fn how(doc: &Doc) -> Option<(usize, usize)> {
                 return Some(to_clause_end(doc, i, (j - i) + 6));
             }
         }
+    }
+    None
+}
+
+/// "Bagaimana": what was already tried, or how it shows ("muncul layar biru").
+pub fn how(doc: &Doc) -> Option<(usize, usize)> {
+    if let Some(t) = tried(doc) {
+        return Some(t);
+    }
+    for i in 0..doc.len() {
         if doc.is(i, "muncul") && !doc.is_any(i + 1, SHOWN) && i + 1 < doc.len() && doc.same_clause(i, i + 1) {
             return Some(to_clause_end(doc, i, 6));
         }

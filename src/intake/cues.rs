@@ -112,16 +112,31 @@ fn any(doc: &Doc, list: &[&str]) -> bool {
     list.iter().any(|p| !doc.find_str(p, 1).is_empty())
 }
 
-/// Urgency the words settle, if any. Explicit calm beats intermittence beats outage.
-pub fn urgency(doc: &Doc) -> Option<Level> {
-    if any(doc, LOW) {
-        Some(Level::Rendah)
-    } else if any(doc, MEDIUM) {
-        Some(Level::Menengah)
-    } else if any(doc, HIGH) {
-        Some(Level::Tinggi)
-    } else {
-        None
+/// What the words say about urgency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UrgencyCues {
+    /// Said outright: "tidak mendesak", "sama sekali", "tidak bisa kerja".
+    pub explicit: Option<Level>,
+    /// On and off, slow, partly: usable in a limited way.
+    pub limited: bool,
+    /// Dead, down, cannot: not usable at all.
+    pub outage: bool,
+}
+
+impl UrgencyCues {
+    /// The level the words alone give: stated, else limited use, else outage.
+    pub fn level(&self) -> Option<Level> {
+        self.explicit
+            .or(self.limited.then_some(Level::Menengah))
+            .or(self.outage.then_some(Level::Tinggi))
+    }
+}
+
+pub fn urgency(doc: &Doc) -> UrgencyCues {
+    UrgencyCues {
+        explicit: explicit_urgency(doc),
+        limited: any(doc, MEDIUM),
+        outage: any(doc, HIGH),
     }
 }
 

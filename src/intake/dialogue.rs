@@ -268,7 +268,7 @@ fn answer(mut draft: Draft, asking: Question, text: &str, at: DateTime<Utc>, ctx
             }
             None => retry(draft, asking, "answer-pick-one", ctx, out),
         },
-        Question::Slot { slot: Slot::How } if incident => match a.urgency {
+        Question::Slot { slot: Slot::How } if incident => match a.urgency.level() {
             Some(level) => {
                 draft.urgency = Some(level);
                 draft.answers.insert(Slot::How, Some(clip(text, MAX_ANSWER_CHARS)));

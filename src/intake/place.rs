@@ -275,3 +275,74 @@ pub fn extract(doc: &Doc, lex: &Lexicon) -> Option<(usize, usize)> {
     }
     groups.into_iter().max_by_key(|&(a, b)| (b - a, std::cmp::Reverse(a)))
 }
+
+/// Places within a building or unit: trouble there hits a group.
+const ROOMS: &[&str] = &[
+    "ruang",
+    "ruangan",
+    "lantai",
+    "bagian",
+    "subbagian",
+    "subbag",
+    "bidang",
+    "subbidang",
+    "seksi",
+    "aula",
+    "lobby",
+    "lobi",
+    "loket",
+    "tu",
+    "meja",
+    "lab",
+    "laboratorium",
+    "perpustakaan",
+    "gudang",
+    "divisi",
+    "biro",
+];
+/// Whole sites: trouble there hits everyone in them.
+const SITES: &[&str] = &[
+    "gedung",
+    "kantor",
+    "cabang",
+    "kecamatan",
+    "kelurahan",
+    "desa",
+    "puskesmas",
+    "pustu",
+    "upt",
+    "uptd",
+    "samsat",
+    "rsud",
+    "klinik",
+    "sekolah",
+    "dinas",
+    "badan",
+    "balai",
+    "disdukcapil",
+    "bapenda",
+    "bappeda",
+    "bkd",
+    "bkpsdm",
+    "inspektorat",
+    "setda",
+    "dprd",
+    "mpp",
+    "kabupaten",
+];
+
+/// How many a place holds: a room or unit is a group, a site is many.
+pub fn size(doc: &Doc, (a, b): (usize, usize)) -> Option<crate::domain::Scope> {
+    use crate::domain::Scope;
+    let heads = (a..=b).filter(|&i| head(doc, i).is_some());
+    let mut best = None;
+    for i in heads {
+        if doc.is_any(i, SITES) {
+            return Some(Scope::Mass);
+        }
+        if doc.is_any(i, ROOMS) {
+            best = Some(Scope::Group);
+        }
+    }
+    best
+}

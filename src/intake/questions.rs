@@ -44,7 +44,7 @@ fn slot_missing(slot: Slot, report: &Report, svc: Option<&ServiceDef>) -> bool {
 pub fn missing(report: &Report, ctx: &Ctx) -> Vec<Slot> {
     let svc = report.service_def(ctx);
     let mut out = Vec::new();
-    if report.service.is_none() && (report.what.is_none() || report.category == "lainnya") {
+    if report.service.is_none() && (report.what.is_none() || report.vague) {
         out.push(Slot::What);
     }
     for slot in asks(report, svc) {
@@ -63,11 +63,13 @@ pub fn next(report: &Report, draft: &Draft, ctx: &Ctx) -> Question {
     if draft.said.is_empty() || (report.kind != Kind::Report && ask(what)) {
         return what;
     }
-    if report.service.is_none() && draft.category.is_none() {
-        if ask(what) {
+    // No service recognised: a vague message is asked about once; a clear one outside
+    // the catalogue gets the category buttons.
+    if report.service.is_none() && draft.category.is_none() && report.category == "lainnya" {
+        if report.vague && ask(what) {
             return what;
         }
-        if report.category == "lainnya" && ask(Question::Category) {
+        if ask(Question::Category) {
             return Question::Category;
         }
     }

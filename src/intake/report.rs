@@ -4,6 +4,7 @@
 use super::Ctx;
 use super::analysis::{Analysis, Kind};
 use super::state::Draft;
+use crate::domain::catalog::TypicalScope;
 use crate::domain::{Level, Priority, Scope, ServiceDef, Slot, TicketType};
 use chrono::{DateTime, Utc};
 
@@ -29,24 +30,52 @@ pub struct Report {
     pub impact: Option<Level>,
     /// The reporter named something specific beyond the service's own words.
     pub has_detail: bool,
+    /// Nothing to go on: no service, category, place, application or specific word
+    /// ("ada masalah nih", "tolong min").
+    pub vague: bool,
 }
+
+/// Urgency as settled by the words, or by what the service is.
+///
+/// Said outright wins; then "on and off / slow / partly" (limited use); then, for an
+/// incident whose service is clear, the service's typical urgency ("data pending" is a
+/// stuck process, "printer" a device that cannot print); then outage words. Requests are
+/// settled only by words said outright.
+fn urgency(a: &Analysis, service: Option<&ServiceDef>) -> Option<Level> {
+    let cues = a.urgency;
+    if cues.explicit.is_some() || a.ticket_type.is_request() {
+        return cues.explicit;
+    }
+    if cues.limited {
+        return Some(Level::Menengah);
+    }
+    match service {
+        Some(s) if a.confidence >= SURE => Some(s.urgency),
+        _ => cues.outage.then_some(Level::Tinggi),
+    }
+}
+
+/// Confidence above which the service's nature settles urgency.
+const SURE: f32 = 0.35;
 
 impl Report {
     /// Reads a single message as a report (used by `sigap analyze`).
     pub fn from_analysis(a: Analysis, ctx: &Ctx) -> Report {
         let service = a.service.as_deref().and_then(|s| ctx.catalog.service(s));
-        let scope = if a.scope == Scope::Unknown {
-            service.and_then(|s| s.scope).unwrap_or(Scope::Unknown)
-        } else {
-            a.scope
+        let scope = match (a.scope, service.and_then(|s| s.scope)) {
+            (Scope::Unknown, Some(TypicalScope::Place)) => a.place_scope.unwrap_or(Scope::Unknown),
+            (Scope::Unknown, Some(TypicalScope::Individual)) => Scope::Individual,
+            (Scope::Unknown, Some(TypicalScope::Group)) => Scope::Group,
+            (Scope::Unknown, Some(TypicalScope::Mass)) => Scope::Mass,
+            (s, _) => s,
         };
         let impact = a.impact.or_else(|| scope.impact());
-        // For requests only explicit words settle urgency; the service's typical one applies.
-        let urgency = if a.ticket_type.is_request() {
-            a.explicit_urgency
-        } else {
-            a.urgency
-        };
+        let urgency = urgency(&a, service);
+        let vague = a.service.is_none()
+            && a.category == "lainnya"
+            && a.place.is_none()
+            && a.application.is_none()
+            && !a.has_detail;
         let place = a.place.clone().or_else(|| {
             let wants_app = service.is_none_or(|s| s.application || !s.location);
             wants_app.then(|| a.application.clone()).flatten()
@@ -68,6 +97,7 @@ impl Report {
             scope,
             urgency,
             impact,
+            vague,
             has_detail: a.has_detail,
         }
     }
@@ -98,6 +128,15 @@ impl Report {
                 Slot::Who => r.who = value,
                 Slot::Why => r.why = value,
                 Slot::How => r.how = value,
+            }
+        }
+        // A place given in answer says how many share a network or a power line.
+        if let (Scope::Unknown, Some(Some(place))) = (r.scope, d.answers.get(&Slot::Where)) {
+            if r.service_def(ctx).and_then(|s| s.scope) == Some(TypicalScope::Place) {
+                if let Some(size) = ctx.understanding.place_size(place) {
+                    r.scope = size;
+                    r.impact = r.impact.or(size.impact());
+                }
             }
         }
         if d.answers.contains_key(&Slot::When) || d.occurred_at.is_some() {

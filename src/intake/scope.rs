@@ -173,7 +173,7 @@ pub fn extract(doc: &Doc) -> Option<Affected> {
     let n = doc.len();
     for i in 0..n {
         let near = |k: usize| (i + 1..=(i + k).min(n.saturating_sub(1))).filter(move |&j| doc.same_clause(i, j));
-        if doc.is_any(i, &["semua", "seluruh", "segenap", "setiap", "tiap", "all"]) {
+        if doc.is_any(i, &["semua", "seluruh", "segenap"]) {
             let mut matched = false;
             for j in near(3) {
                 if doc.is_any(j, BIG) {
@@ -198,7 +198,8 @@ pub fn extract(doc: &Doc) -> Option<Affected> {
                     break;
                 }
             }
-            if !matched {
+            // "semua tidak bisa": everyone around; "hilang semua" is about things.
+            if !matched && doc.is_any(i + 1, &["tidak", "pada", "kena", "terdampak", "mengalami", "orang"]) {
                 offer(Scope::Group, i, i);
             }
         } else if doc.is_any(i, &["satu", "1", "sa"]) {
@@ -274,7 +275,8 @@ pub fn extract(doc: &Doc) -> Option<Affected> {
                 offer(Scope::Individual, i - 1, i);
             } else if doc.is_any(i + 1, &["saja", "sendiri"]) {
                 offer(Scope::Individual, i, i + 1);
-            } else if i + 2 < n && doc.is(i + 1, "tidak") && doc.is_any(i + 2, &["bisa", "dapat"]) {
+            } else {
+                // "saya" in a report: the reporter's own problem, unless a group is named.
                 offer(Scope::Individual, i, i);
             }
         } else if doc.is_any(i, &["komputer", "laptop", "pc"]) && doc.is_any(i + 1, &["ku", "sy"]) {
