@@ -148,7 +148,7 @@ impl Understanding {
     pub fn analyze(&self, text: &str, at: DateTime<Utc>, tz: Tz) -> Analysis {
         let text = truncate(text, MAX_ANALYSED_CHARS);
         let mut doc = Doc::new(text, &self.lexicon);
-        let app = self.classifier.mark_apps(&mut doc);
+        let app = self.classifier.mark_apps(&mut doc, &self.lexicon);
         let place = place::extract(&doc, &self.lexicon);
         let aside: Vec<(usize, usize)> = [place, context::cause(&doc), context::tried(&doc)]
             .into_iter()

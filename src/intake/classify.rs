@@ -27,10 +27,37 @@ struct ServicePattern {
     slug: String,
     category: String,
     ticket_type: TicketType,
-    objects: Vec<Term>,
-    states: Vec<Term>,
-    phrases: Vec<Term>,
-    keywords: Vec<Term>,
+    /// Objects, states, phrases, keywords (in that order: see `List`).
+    lists: [Vec<Term>; 4],
+}
+
+/// Which list of a service a term is in.
+#[derive(Clone, Copy)]
+enum List {
+    Object = 0,
+    State = 1,
+    Phrase = 2,
+    Keyword = 3,
+}
+
+impl List {
+    const ALL: [List; 4] = [List::Object, List::State, List::Phrase, List::Keyword];
+
+    /// Other words allowed between a term's words.
+    fn gap(self) -> usize {
+        match self {
+            List::Object | List::State => 1,
+            List::Phrase => 2,
+            List::Keyword => 0,
+        }
+    }
+}
+
+/// A term of a service, found by its first word.
+struct TermRef {
+    service: usize,
+    list: List,
+    term: usize,
 }
 
 struct AppPattern {
@@ -95,6 +122,8 @@ pub struct Classification {
 
 pub struct Classifier {
     services: Vec<ServicePattern>,
+    /// Every term by its first word: a message looks up only its own words.
+    by_first: HashMap<String, Vec<TermRef>>,
     categories: Vec<(String, Vec<Term>)>,
     apps: Vec<AppPattern>,
     request: Vec<Vec<String>>,
@@ -140,16 +169,25 @@ impl Classifier {
             .services
             .iter()
             .zip(&norm_lists)
-            .map(|(s, [o, st, p, k])| ServicePattern {
+            .map(|(s, lists)| ServicePattern {
                 slug: s.slug.clone(),
                 category: s.category.clone(),
                 ticket_type: s.ticket_type,
-                objects: o.iter().map(term).collect(),
-                states: st.iter().map(term).collect(),
-                phrases: p.iter().map(term).collect(),
-                keywords: k.iter().map(term).collect(),
+                lists: lists.clone().map(|l| l.iter().map(term).collect()),
             })
-            .collect();
+            .collect::<Vec<ServicePattern>>();
+        let mut by_first: HashMap<String, Vec<TermRef>> = HashMap::new();
+        for (k, svc) in services.iter().enumerate() {
+            for list in List::ALL {
+                for (i, t) in svc.lists[list as usize].iter().enumerate() {
+                    by_first.entry(t.words[0].clone()).or_default().push(TermRef {
+                        service: k,
+                        list,
+                        term: i,
+                    });
+                }
+            }
+        }
         let categories = catalog
             .categories
             .iter()
@@ -185,6 +223,7 @@ impl Classifier {
         let request = REQUEST_CUES.iter().map(|c| words_of(c, lex)).collect();
         Classifier {
             services,
+            by_first,
             categories,
             apps,
             request,
@@ -209,7 +248,7 @@ impl Classifier {
     }
 
     /// Finds the application a message names and marks it as "aplikasi" (and "sim").
-    pub fn mark_apps(&self, doc: &mut Doc) -> Option<AppMention> {
+    pub fn mark_apps(&self, doc: &mut Doc, lex: &Lexicon) -> Option<AppMention> {
         let mut found: Option<AppMention> = None;
         let mut taken = vec![false; doc.len()];
         for app in &self.apps {
@@ -235,23 +274,15 @@ impl Classifier {
         if found.is_some() {
             return found;
         }
-        // "aplikasi SIPANDU": an unknown, capitalised word after a generic word.
-        for i in 0..doc.len().saturating_sub(1) {
-            if doc.is_any(i, APP_INTRO) {
-                let next = &doc.tokens[i + 1];
-                let raw = &doc.text[next.start..next.end];
-                let looks_like_name = next.cap && raw.chars().count() >= 3 && raw.chars().any(char::is_alphabetic);
-                if looks_like_name && next.clause == doc.tokens[i].clause {
-                    return Some(AppMention {
-                        name: raw.to_owned(),
-                        sim: raw.to_uppercase().starts_with("SIM"),
-                        first: i + 1,
-                        last: i + 1,
-                    });
-                }
+        // Names not in the catalogue: "aplikasi SIPANDU", "SIMLITABMAS", "e-Retribusi".
+        let found = (0..doc.len()).find_map(|i| unlisted_app(doc, lex, i));
+        if let Some(m) = &found {
+            doc.add_alt(m.first, "aplikasi");
+            if m.sim {
+                doc.add_alt(m.first, "sim");
             }
         }
-        None
+        found
     }
 
     /// Scores the services. Words inside `aside` (the place, the cause, what was tried)
@@ -266,10 +297,24 @@ impl Classifier {
                 }
             })
             .collect();
+        // Every match of every term, per service and list: (first, last, weight).
+        let mut hits: Vec<[Vec<(usize, usize, f32)>; 4]> =
+            (0..self.services.len()).map(|_| Default::default()).collect();
+        for i in 0..doc.len() {
+            for w in doc.words_at(i) {
+                for r in self.by_first.get(w).map_or(&[][..], Vec::as_slice) {
+                    let t = &self.services[r.service].lists[r.list as usize][r.term];
+                    if let Some(end) = doc.match_at(i, &t.words, r.list.gap()) {
+                        let aside = weight[i..=end].iter().copied().fold(1.0f32, f32::min);
+                        hits[r.service][r.list as usize].push((i, end, t.weight * aside));
+                    }
+                }
+            }
+        }
         let mut scores: Vec<(usize, f32)> = Vec::new();
         let mut evidence_by: Vec<Vec<(usize, f32)>> = Vec::new();
-        for (k, s) in self.services.iter().enumerate() {
-            let (score, ev) = score(doc, s, &weight);
+        for (k, h) in hits.iter().enumerate() {
+            let (score, ev) = score(doc, h);
             if score > 0.0 {
                 scores.push((k, score));
             }
@@ -346,29 +391,57 @@ impl Classifier {
     }
 }
 
-/// One service's score and the tokens that earned it.
-fn score(doc: &Doc, s: &ServicePattern, weight: &[f32]) -> (f32, Vec<(usize, f32)>) {
-    let hits = |terms: &[Term], gap: usize| -> Vec<(usize, usize, f32)> {
-        let mut v = Vec::new();
-        for t in terms {
-            for (a, b) in doc.find(&t.words, gap) {
-                let w = weight[a..=b].iter().copied().fold(1.0f32, f32::min);
-                v.push((a, b, t.weight * w));
+/// An application the catalogue does not list, by the shape of its name.
+fn unlisted_app(doc: &Doc, lex: &Lexicon, i: usize) -> Option<AppMention> {
+    let t = &doc.tokens[i];
+    let raw = &doc.text[t.start..t.end];
+    let mention = |first: usize, last: usize| {
+        let name = doc.quote(first, last).to_owned();
+        Some(AppMention {
+            sim: name.to_uppercase().starts_with("SIM"),
+            name,
+            first,
+            last,
+        })
+    };
+    // "aplikasi SIPANDU": a capitalised name after a generic word.
+    if doc.is_any(i, APP_INTRO) {
+        let next = doc.tokens.get(i + 1).filter(|n| n.clause == t.clause)?;
+        let name = &doc.text[next.start..next.end];
+        if next.cap && name.chars().count() >= 3 && name.chars().any(char::is_alphabetic) && !lex.is_common(&next.norm)
+        {
+            return mention(i + 1, i + 1);
+        }
+    }
+    // "SIMLITABMAS": an unknown word that starts like a management information system.
+    if raw.len() >= 5
+        && raw.to_lowercase().starts_with("sim")
+        && !lex.is_known(&t.norm)
+        && raw.chars().all(char::is_alphabetic)
+    {
+        return mention(i, i);
+    }
+    // "e-Retribusi", "e-Lapor": the e- prefix of government systems.
+    if t.norm == "e" && doc.text[t.end..].starts_with('-') {
+        if let Some(next) = doc.tokens.get(i + 1).filter(|n| n.start == t.end + 1) {
+            if next.norm.chars().count() >= 3 {
+                return mention(i, i + 1);
             }
         }
-        v
-    };
-    let objects = hits(&s.objects, 1);
-    let states = hits(&s.states, 1);
-    let phrases = hits(&s.phrases, 2);
-    let keywords = hits(&s.keywords, 0);
-    if objects.is_empty() && states.is_empty() && phrases.is_empty() && keywords.is_empty() {
+    }
+    None
+}
+
+/// One service's score from its matches, and the tokens that earned it.
+fn score(doc: &Doc, hits: &[Vec<(usize, usize, f32)>; 4]) -> (f32, Vec<(usize, f32)>) {
+    let [objects, states, phrases, keywords] = hits;
+    if hits.iter().all(Vec::is_empty) {
         return (0.0, Vec::new());
     }
     let best = |v: &[(usize, usize, f32)]| v.iter().map(|h| h.2).fold(0.0f32, f32::max);
     let mut pair = 0.0f32;
-    for o in &objects {
-        for st in &states {
+    for o in objects {
+        for st in states {
             let overlap = o.0 <= st.1 && st.0 <= o.1;
             let near = o.1.abs_diff(st.0).min(st.1.abs_diff(o.0)) <= PAIR_WINDOW;
             if !overlap && near && doc.same_clause(o.0, st.0) {
@@ -384,10 +457,10 @@ fn score(doc: &Doc, s: &ServicePattern, weight: &[f32]) -> (f32, Vec<(usize, f32
     ph.sort_by(|a, b| b.total_cmp(a));
     let phrase_score: f32 = ph.iter().take(2).sum();
     let kw_score: f32 = keywords.iter().map(|h| h.2).take(3).sum::<f32>() * 0.5;
-    let score = 0.8 * best(&objects) + 0.7 * best(&states) + 1.2 * pair + 1.5 * phrase_score + kw_score;
+    let score = 0.8 * best(objects) + 0.7 * best(states) + 1.2 * pair + 1.5 * phrase_score + kw_score;
     // Each match counts once, at its first word, whatever its length.
     let mut ev = Vec::new();
-    for (list, factor) in [(&objects, 1.0), (&states, 1.0), (&phrases, 1.5), (&keywords, 0.5)] {
+    for (list, factor) in [(objects, 1.0), (states, 1.0), (phrases, 1.5), (keywords, 0.5)] {
         for &(a, _, w) in list.iter() {
             ev.push((a, w * factor));
         }

@@ -1,13 +1,13 @@
 //! "Mengapa" and "bagaimana": what led up to it, and what was already tried or seen.
 
-use super::doc::Doc;
+use super::doc::{Doc, Phrases};
 
 /// Words that introduce a cause: "setelah update", "habis mati lampu".
 const CAUSE: &[&str] = &[
     "setelah", "sesudah", "habis", "sehabis", "karena", "akibat", "pasca", "gara",
 ];
 /// Events after which things break: "sejak update windows", "dari mati lampu".
-const EVENTS: &[&str] = &[
+static EVENTS: Phrases = Phrases::new(&[
     "update",
     "instal",
     "ganti",
@@ -25,7 +25,7 @@ const EVENTS: &[&str] = &[
     "upgrade",
     "gempa",
     "renovasi",
-];
+]);
 
 /// A message shown on screen is a clue to the cause.
 const SHOWN: &[&str] = &[
@@ -64,14 +64,19 @@ const TRIED: &[&str] = &[
     "cek",
     "dicek",
     "periksa",
+    "ulang",
+    "diulang",
+    "berulang",
+    "forget",
+    "dimatiin",
+    "matiin",
+    "cabut colok",
     "diperiksa",
     "pindah",
-    "lapor",
-    "tanya",
 ];
 
 pub fn vocabulary() -> impl Iterator<Item = &'static str> {
-    CAUSE.iter().chain(SHOWN).chain(TRIED).chain(EVENTS).copied()
+    CAUSE.iter().chain(SHOWN).chain(TRIED).chain(EVENTS.source()).copied()
 }
 
 /// What led up to it: "setelah update", "habis mati lampu", "sejak ganti password".
@@ -84,17 +89,18 @@ pub fn cause(doc: &Doc) -> Option<(usize, usize)> {
         if doc.is_any(i, CAUSE) {
             return Some(to_clause_end(doc, i, 8));
         }
-        if doc.is_any(i, &["sejak", "dari", "semenjak"])
-            && EVENTS.iter().any(|e| doc.match_at(i + 1, &words(e), 0).is_some())
-        {
+        if doc.is_any(i, &["sejak", "dari", "semenjak"]) && EVENTS.at(doc, i + 1, 0).is_some() {
             return Some(to_clause_end(doc, i, 6));
         }
     }
     None
 }
 
-fn words(s: &str) -> Vec<String> {
-    s.split_whitespace().map(str::to_owned).collect()
+/// A quoted text right after token `i`: "muncul 'mailbox full'" quotes the screen.
+fn quoted_after(doc: &Doc, i: usize) -> bool {
+    doc.text[doc.tokens[i].end..]
+        .trim_start()
+        .starts_with(['\'', '"', '‘', '“', '`'])
 }
 
 /// The rest of the clause from token `i`, at most `max` tokens.
@@ -112,7 +118,7 @@ pub fn why(doc: &Doc) -> Option<(usize, usize)> {
         return Some(c);
     }
     for i in 0..doc.len() {
-        if doc.is(i, "muncul") && doc.is_any(i + 1, SHOWN) {
+        if doc.is(i, "muncul") && (doc.is_any(i + 1, SHOWN) || quoted_after(doc, i)) {
             return Some(to_clause_end(doc, i, 10));
         }
         if doc.is(i, "error")
@@ -147,7 +153,12 @@ pub fn how(doc: &Doc) -> Option<(usize, usize)> {
         return Some(t);
     }
     for i in 0..doc.len() {
-        if doc.is(i, "muncul") && !doc.is_any(i + 1, SHOWN) && i + 1 < doc.len() && doc.same_clause(i, i + 1) {
+        if doc.is(i, "muncul")
+            && !doc.is_any(i + 1, SHOWN)
+            && !quoted_after(doc, i)
+            && i + 1 < doc.len()
+            && doc.same_clause(i, i + 1)
+        {
             return Some(to_clause_end(doc, i, 6));
         }
         if doc.is(i, "bunyi") {

@@ -1,12 +1,15 @@
 //! Urgency and impact cues: what the reporter's words settle about how bad it is.
 
-use super::doc::Doc;
+use super::doc::{Doc, Phrases};
 use crate::domain::Level;
 
 /// Still usable: urgency rendah.
-const LOW: &[&str] = &[
-    "masih bisa",
+static LOW: Phrases = Phrases::new(&[
+    // not a bare "masih bisa": "barusan masih bisa" means it worked until just now
     "masih bisa dipakai",
+    "masih bisa dipakai kerja",
+    "masih bisa kerja",
+    "masih bisa dibaca",
     "masih bisa digunakan",
     "masih jalan",
     "tidak mendesak",
@@ -18,9 +21,9 @@ const LOW: &[&str] = &[
     "tidak apa apa",
     "tidak begitu mengganggu",
     "tidak terlalu mengganggu",
-];
+]);
 /// Usable in a limited way, or on and off: urgency menengah.
-const MEDIUM: &[&str] = &[
+static MEDIUM: Phrases = Phrases::new(&[
     "kadang",
     "sering",
     "putus putus",
@@ -34,9 +37,9 @@ const MEDIUM: &[&str] = &[
     "agak",
     "lama sekali",
     "loading lama",
-];
+]);
 /// Cannot be used at all, or the service stopped: urgency tinggi.
-const HIGH: &[&str] = &[
+static HIGH: Phrases = Phrases::new(&[
     "sama sekali",
     "total",
     "mati",
@@ -59,9 +62,9 @@ const HIGH: &[&str] = &[
     "mendesak",
     "darurat",
     "error",
-];
+]);
 /// The public is waiting: impact tinggi whatever the scope.
-const PUBLIC: &[&str] = &[
+static PUBLIC: Phrases = Phrases::new(&[
     "pelayanan terhenti",
     "pelayanan berhenti",
     "pelayanan terganggu",
@@ -83,10 +86,10 @@ const PUBLIC: &[&str] = &[
     "warga",
     "masyarakat",
     "pasien",
-];
+]);
 
 /// Words that settle urgency whatever the service: stated, not implied.
-const EXPLICIT_HIGH: &[&str] = &[
+static EXPLICIT_HIGH: Phrases = Phrases::new(&[
     "sama sekali",
     "mendesak",
     "darurat",
@@ -97,19 +100,16 @@ const EXPLICIT_HIGH: &[&str] = &[
     "harus hari ini",
     "hari ini harus",
     "sangat penting",
-];
+]);
 
 pub fn vocabulary() -> impl Iterator<Item = &'static str> {
-    LOW.iter()
-        .chain(MEDIUM)
-        .chain(HIGH)
-        .chain(PUBLIC)
-        .chain(EXPLICIT_HIGH)
-        .copied()
+    [&LOW, &MEDIUM, &HIGH, &PUBLIC, &EXPLICIT_HIGH]
+        .into_iter()
+        .flat_map(|p| p.source().iter().copied())
 }
 
-fn any(doc: &Doc, list: &[&str]) -> bool {
-    list.iter().any(|p| !doc.find_str(p, 1).is_empty())
+fn any(doc: &Doc, list: &Phrases) -> bool {
+    list.in_doc(doc, 1)
 }
 
 /// What the words say about urgency.
@@ -135,23 +135,32 @@ impl UrgencyCues {
 pub fn urgency(doc: &Doc) -> UrgencyCues {
     UrgencyCues {
         explicit: explicit_urgency(doc),
-        limited: any(doc, MEDIUM),
-        outage: any(doc, HIGH),
+        limited: any(doc, &MEDIUM),
+        outage: any(doc, &HIGH),
     }
 }
 
 /// Urgency stated outright (for requests, whose outage words say little).
 pub fn explicit_urgency(doc: &Doc) -> Option<Level> {
-    if any(doc, LOW) {
+    if any(doc, &LOW) {
         Some(Level::Rendah)
-    } else if any(doc, EXPLICIT_HIGH) {
+    } else if any(doc, &EXPLICIT_HIGH) || needed_today(doc) {
         Some(Level::Tinggi)
     } else {
         None
     }
 }
 
+/// "butuh kirim laporan ke kementerian hari ini": a need with today's deadline.
+fn needed_today(doc: &Doc) -> bool {
+    doc.find(&TODAY, 0).iter().any(|&(a, _)| {
+        (0..a).any(|j| doc.same_clause(j, a) && doc.is_any(j, &["butuh", "perlu", "harus", "mohon", "deadline"]))
+    })
+}
+
+static TODAY: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| vec!["hari".into(), "ini".into()]);
+
 /// Impact from words about the public service (scope adds its own).
 pub fn public_service(doc: &Doc) -> bool {
-    any(doc, PUBLIC)
+    any(doc, &PUBLIC)
 }

@@ -3,6 +3,45 @@
 use super::lexicon::Lexicon;
 use super::normalize::{self, Token};
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// A fixed list of phrases in normal form, split into words once.
+pub struct Phrases {
+    src: &'static [&'static str],
+    words: OnceLock<Vec<Vec<String>>>,
+}
+
+impl Phrases {
+    pub const fn new(src: &'static [&'static str]) -> Phrases {
+        Phrases {
+            src,
+            words: OnceLock::new(),
+        }
+    }
+
+    pub fn source(&self) -> &'static [&'static str] {
+        self.src
+    }
+
+    pub fn get(&self) -> &[Vec<String>] {
+        self.words.get_or_init(|| {
+            self.src
+                .iter()
+                .map(|p| p.split_whitespace().map(str::to_owned).collect())
+                .collect()
+        })
+    }
+
+    /// Whether any of the phrases occurs in `doc`.
+    pub fn in_doc(&self, doc: &Doc, gap: usize) -> bool {
+        self.get().iter().any(|p| !doc.find(p, gap).is_empty())
+    }
+
+    /// Whether any of the phrases starts at token `i`.
+    pub fn at(&self, doc: &Doc, i: usize, gap: usize) -> Option<usize> {
+        self.get().iter().find_map(|p| doc.match_at(i, p, gap))
+    }
+}
 
 pub struct Doc<'t> {
     pub text: &'t str,
@@ -56,6 +95,15 @@ impl<'t> Doc<'t> {
         self.tokens.get(i).is_some_and(|t| t.norm == w) || self.alts.get(i).is_some_and(|a| a.contains(&w))
     }
 
+    /// The word at `i` and its extra meanings.
+    pub fn words_at(&self, i: usize) -> impl Iterator<Item = &str> {
+        self.tokens
+            .get(i)
+            .map(|t| t.norm.as_str())
+            .into_iter()
+            .chain(self.alts.get(i).into_iter().flatten().copied())
+    }
+
     pub fn is_any(&self, i: usize, ws: &[&str]) -> bool {
         ws.iter().any(|w| self.is(i, w))
     }
@@ -99,12 +147,6 @@ impl<'t> Doc<'t> {
             .iter()
             .filter_map(|&i| self.match_at(i, words, gap).map(|end| (i, end)))
             .collect()
-    }
-
-    /// As `find`, for a phrase given as text already in normal form.
-    pub fn find_str(&self, phrase: &str, gap: usize) -> Vec<(usize, usize)> {
-        let words: Vec<String> = phrase.split_whitespace().map(str::to_owned).collect();
-        self.find(&words, gap)
     }
 
     /// The original text of tokens `a..=b`.

@@ -108,7 +108,7 @@ impl Lexicon {
         self.english.contains(w)
     }
 
-    /// The vocabulary word a typo most likely meant, if exactly one is close enough.
+    /// The vocabulary word a typo most likely meant (edits and transpositions counted), if exactly one is close enough.
     /// The first letter must match: people rarely mistype it, and it keeps this fast.
     pub fn correct(&self, w: &str) -> Option<&str> {
         let len = w.chars().count();
@@ -125,7 +125,7 @@ impl Lexicon {
             if clen.abs_diff(len) > max {
                 continue;
             }
-            let d = strsim::damerau_levenshtein(w, cand);
+            let d = strsim::osa_distance(w, cand);
             if d > max {
                 continue;
             }

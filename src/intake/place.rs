@@ -37,6 +37,8 @@ const HEADS: &[(&str, Takes)] = &[
     ("kecamatan", Takes::Name(2)),
     ("kelurahan", Takes::Name(2)),
     ("desa", Takes::Name(2)),
+    ("distrik", Takes::Name(2)),
+    ("nagari", Takes::Name(2)),
     ("kabupaten", Takes::Name(2)),
     ("puskesmas", Takes::Alone(2)),
     ("pustu", Takes::Alone(2)),

@@ -88,6 +88,24 @@ const ONE_MASS: &[&str] = &[
     "kecamatan",
     "kelurahan",
 ];
+/// People and devices counted in a group: "3 orang", "5 komputer".
+const COUNTED: &[&str] = &[
+    "orang", "pegawai", "komputer", "laptop", "user", "pengguna", "staf", "unit", "ruangan", "loket", "petugas",
+];
+/// Sites counted: "12 kelurahan", "4 puskesmas" are many.
+const COUNTED_SITES: &[&str] = &[
+    "opd",
+    "kantor",
+    "puskesmas",
+    "kecamatan",
+    "kelurahan",
+    "desa",
+    "sekolah",
+    "cabang",
+    "dinas",
+    "upt",
+    "uptd",
+];
 /// Things a person owns: "laptop saya" is one person's problem.
 const OWNED: &[&str] = &[
     "komputer",
@@ -236,31 +254,16 @@ pub fn extract(doc: &Doc) -> Option<Affected> {
                 offer(scope, i, j);
             }
         } else if let Some(k) = n_people(doc, i).filter(|&k| k >= 2) {
-            if let Some(j) = near(1).find(|&j| {
-                doc.is_any(
-                    j,
-                    &[
-                        "orang",
-                        "pegawai",
-                        "komputer",
-                        "laptop",
-                        "user",
-                        "pengguna",
-                        "staf",
-                        "pc",
-                        "unit",
-                        "ruangan",
-                        "opd",
-                        "kantor",
-                        "puskesmas",
-                        "kecamatan",
-                        "loket",
-                    ],
-                )
-            }) {
-                let mass = doc.is_any(j, &["opd", "kantor", "puskesmas", "kecamatan"]) || k >= 20;
+            // "3 orang", "5 komputer": a group; "12 kelurahan", "4 puskesmas": many sites.
+            if let Some(j) = near(1).find(|&j| doc.is_any(j, COUNTED) || doc.is_any(j, COUNTED_SITES)) {
+                let mass = doc.is_any(j, COUNTED_SITES) || k >= 20;
                 offer(if mass { Scope::Mass } else { Scope::Group }, i, j);
             }
+        } else if doc.is_any(i, &["komputer", "laptop", "printer", "pegawai", "orang"])
+            && doc.is(i + 1, &doc.tokens[i].norm)
+        {
+            // "komputer-komputer di lab": several of them.
+            offer(Scope::Group, i, i + 1);
         } else if doc.is_any(i, &["kami", "kita"]) {
             offer(Scope::Group, i, i);
         } else if doc.is_any(i, &["teman", "rekan", "kawan"]) && doc.is(i + 1, &doc.tokens[i].norm) {

@@ -1,6 +1,6 @@
 //! "Kapan": since when, as written, and resolved to a moment in the agency's time zone.
 
-use super::doc::Doc;
+use super::doc::{Doc, Phrases};
 use super::normalize::Kind;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
@@ -16,17 +16,51 @@ pub struct When {
 const PREFIXES: &[&str] = &[
     "sejak", "dari", "mulai", "semenjak", "sudah", "sekitar", "kira", "hampir", "tadi",
 ];
-const VAGUE: &[&[&str]] = &[
-    &["sudah", "lama"],
-    &["dari", "dulu"],
-    &["sejak", "lama"],
-    &["akhir", "akhir", "ini"],
-    &["belakangan", "ini"],
-    &["beberapa", "hari"],
-    &["beberapa", "minggu"],
-    &["berhari", "hari"],
-    &["bulan", "lalu"],
-    &["tahun", "lalu"],
+static VAGUE: Phrases = Phrases::new(&[
+    "sudah lama",
+    "dari dulu",
+    "sejak lama",
+    "akhir akhir ini",
+    "belakangan ini",
+    "beberapa hari",
+    "beberapa minggu",
+    "berhari hari",
+    "bulan lalu",
+    "tahun lalu",
+    "sering",
+    "tiap pagi",
+    "setiap pagi",
+    "tiap hari",
+    "bulan ini",
+    "minggu ini",
+]);
+
+/// Before a duration: how long something takes or is left, not since when.
+const NOT_SINCE_BEFORE: &[&str] = &[
+    "tiap",
+    "setiap",
+    "tinggal",
+    "butuh",
+    "perlu",
+    "memerlukan",
+    "lebih",
+    "baru",
+    "saja",
+    "cuma",
+    "hanya",
+    "selama",
+    "sampai",
+    "hingga",
+    "sekitar",
+];
+/// After a time: it lies ahead ("2 hari lagi", "senin depan", "jam 1 ada rapat").
+const AHEAD_AFTER: &[&str] = &[
+    "kemudian", "sekali", "lagi", "depan", "nanti", "ada", "mau", "akan", "harus", "acara", "iki", "sampai", "hingga",
+    "s",
+];
+/// Before a time: a deadline or an event ("padahal jam 10 mau rapat", "acara mulai jam 1").
+const AHEAD_BEFORE: &[&str] = &[
+    "padahal", "acara", "harus", "paling", "sebelum", "besok", "nanti", "sampai", "hingga",
 ];
 const DAYS: &[(&str, Weekday)] = &[
     ("senin", Weekday::Mon),
@@ -202,6 +236,10 @@ impl Cursor<'_, '_> {
                 p.now = true;
                 return Some(i);
             }
+            w if part_of_day(w).is_some() && next == Some("ini") => {
+                p.pod = part_of_day(w);
+                return Some(i + 1);
+            }
             "semalam" => {
                 p.days_back = Some(1);
                 p.pod = Some(19);
@@ -347,7 +385,39 @@ fn resolve(p: &Parts, now: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
     Some(at.with_timezone(&Utc))
 }
 
-/// Finds the first time expression of the message.
+/// Whether a time found with no "sejak"/"dari" before it says when the problem began,
+/// rather than how long something takes, a deadline, or a date range of data.
+fn onset(doc: &Doc, cur: &Cursor, first: usize, last: usize, p: &Parts) -> bool {
+    let before = |k: usize| first.checked_sub(k).and_then(|j| cur.word(j));
+    let after = cur.word(last + 1);
+    if after.is_some_and(|w| AHEAD_AFTER.contains(&w)) {
+        return false;
+    }
+    if [1, 2]
+        .iter()
+        .any(|&k| before(k).is_some_and(|w| AHEAD_BEFORE.contains(&w)))
+    {
+        return false;
+    }
+    if p.ago_minutes.is_some()
+        && [1, 2]
+            .iter()
+            .any(|&k| before(k).is_some_and(|w| NOT_SINCE_BEFORE.contains(&w)))
+    {
+        return false;
+    }
+    // "tgl 30" still ahead this month is an appointment, not a start.
+    if doc.is(first, "tanggal") {
+        if let Some(d) = cur.number(first + 1) {
+            if d > cur.today.day() && cur.word(first + 2).is_none_or(|w| !MONTHS.contains(&w)) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Finds the first time expression of the message that says when the problem began.
 pub fn extract(doc: &Doc, now: DateTime<Utc>, tz: Tz) -> Option<When> {
     let today = now.with_timezone(&tz).date_naive();
     for i in 0..doc.len() {
@@ -357,21 +427,22 @@ pub fn extract(doc: &Doc, now: DateTime<Utc>, tz: Tz) -> Option<When> {
             today,
         };
         // vague expressions
-        for v in VAGUE {
-            let words: Vec<String> = v.iter().map(|s| (*s).to_owned()).collect();
-            if let Some(end) = doc.match_at(i, &words, 0) {
-                return Some(When {
-                    first: i,
-                    last: end,
-                    at: None,
-                });
-            }
+        if let Some(end) = VAGUE.at(doc, i, 0) {
+            return Some(When {
+                first: i,
+                last: end,
+                at: None,
+            });
         }
         // Prefixes ("sejak", "dari") belong to the expression only when an anchor follows;
         // "tadi" is both a prefix ("tadi pagi") and an anchor ("dari tadi").
         let mut run = i;
         while cur.word(run).is_some_and(|w| PREFIXES.contains(&w)) && run < i + 2 {
             run += 1;
+        }
+        // "sampai sekarang" is how long, not since when.
+        if cur.word(i).is_some_and(|w| matches!(w, "sampai" | "hingga")) {
+            continue;
         }
         for start in (i..=run).rev() {
             let mut p = Parts::default();
@@ -384,6 +455,9 @@ pub fn extract(doc: &Doc, now: DateTime<Utc>, tz: Tz) -> Option<When> {
             };
             if let Some(end) = anchor_end {
                 let end = cur.tail(end, &mut p);
+                if start == i && !onset(doc, &cur, i, end, &p) {
+                    break;
+                }
                 return Some(When {
                     first: i,
                     last: end,
@@ -456,7 +530,8 @@ mod tests {
         assert_eq!(at("sejak hari jumat"), "2026-11-20T08:00");
         assert_eq!(at("sejak senin"), "2026-11-23T08:00");
         assert_eq!(at("tanggal 15"), "2026-11-15T08:00");
-        assert_eq!(at("tgl 28"), "2026-10-28T08:00");
+        assert_eq!(at("sejak tgl 28"), "2026-10-28T08:00");
+        assert_eq!(at("dibuka pagi ini"), "2026-11-23T08:00");
         assert_eq!(at("sejak 15/11"), "2026-11-15T08:00");
         assert_eq!(at("minggu lalu"), "2026-11-16T08:00");
         assert_eq!(at("dari pagi"), "2026-11-23T08:00");
@@ -471,6 +546,23 @@ mod tests {
         assert_eq!(at("sejak 30 menit lalu"), "2026-11-23T09:30");
         assert_eq!(at("barusan"), "2026-11-23T10:00");
         assert_eq!(at("dari tadi"), "2026-11-23T10:00");
+    }
+
+    #[test]
+    fn durations_deadlines_and_data_dates_are_not_onsets() {
+        assert_eq!(when("buka word aja 5 menit"), None);
+        assert_eq!(when("laptop hang tiap 5 menit"), None);
+        assert_eq!(when("datanya baru muncul 2 hari kemudian"), None);
+        assert_eq!(when("sertifikat tinggal 3 hari"), None);
+        assert_eq!(when("jam 1 ada rapat penting"), None);
+        assert_eq!(when("padahal jam 10 mau rapat"), None);
+        assert_eq!(when("hari ini harus input SPM"), None);
+        assert_eq!(when("butuh laptop pinjaman tgl 30"), None);
+        assert_eq!(when("data tanggal 18 sampai 20 kosong"), None);
+        assert_eq!(
+            at("ga bisa dibuka ampe sekarang, udeh dari kemaren sore"),
+            "2026-11-22T15:00"
+        );
     }
 
     #[test]
