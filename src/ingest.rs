@@ -7,6 +7,7 @@ use crate::domain::{Inbound, OutChoice, Outbound};
 use crate::i18n::{Locales, Renderer};
 use crate::intake::{self, Ctx, Effect, Profile, Reply, State};
 use crate::knowledge::Knowledge;
+use crate::store::outbox::Queued;
 use crate::store::{StoreError, conversations, inbound, outbox, reporters, tickets};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -80,7 +81,6 @@ pub async fn handle_at(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>
     )
     .await?;
     let conv = conversations::lock(&mut tx, channel, &m.chat_id, reporter.id).await?;
-    inbound::link_conversation(&mut tx, inbound_id, conv.id).await?;
     let state: State = serde_json::from_value(conv.state).unwrap_or_else(|e| {
         // A state this version cannot read (an old format, a hand edit): start afresh
         // rather than refuse the reporter.
@@ -106,6 +106,14 @@ pub async fn handle_at(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>
         .renderer(&reporter.locale, &k.catalog, env.settings.timezone);
 
     let mut created = None;
+    // Replies of the effects first (the ticket number, the /status list), then the engine's.
+    let mut queue: Vec<Queued> = Vec::new();
+    let mut say = |r: &Reply, ticket_id: Option<i64>| {
+        queue.push(Queued {
+            message: render(&renderer, r),
+            ticket_id,
+        })
+    };
     for effect in effects {
         match effect {
             Effect::SaveProfile { name, unit } => {
@@ -128,15 +136,7 @@ pub async fn handle_at(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>
                 let (ticket_id, c) = tickets::create(&mut tx, &t, prefix, &period, &origin).await?;
                 tracing::info!(ticket = %c.number, priority = c.priority.get(), "ticket created");
                 for r in intake::ticket_created(&c, &ctx) {
-                    outbox::push(
-                        &mut tx,
-                        channel,
-                        &m.chat_id,
-                        &render(&renderer, &r),
-                        Some(inbound_id),
-                        Some(ticket_id),
-                    )
-                    .await?;
+                    say(&r, Some(ticket_id));
                 }
                 created = Some(c.number);
             }
@@ -149,36 +149,17 @@ pub async fn handle_at(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>
                     None => tickets::for_reporter(&mut tx, reporter.id, STATUS_LIMIT).await?,
                 };
                 for r in intake::status_replies(&list, number.as_deref()) {
-                    outbox::push(
-                        &mut tx,
-                        channel,
-                        &m.chat_id,
-                        &render(&renderer, &r),
-                        Some(inbound_id),
-                        None,
-                    )
-                    .await?;
+                    say(&r, None);
                 }
             }
         }
     }
     for r in &replies {
-        outbox::push(
-            &mut tx,
-            channel,
-            &m.chat_id,
-            &render(&renderer, r),
-            Some(inbound_id),
-            None,
-        )
-        .await?;
+        say(r, None);
     }
-    conversations::save(
-        &mut tx,
-        conv.id,
-        &serde_json::to_value(&state).map_err(StoreError::from)?,
-    )
-    .await?;
+    outbox::push_all(&mut tx, channel, &m.chat_id, Some(inbound_id), &queue).await?;
+    let state = serde_json::to_value(&state).map_err(StoreError::from)?;
+    conversations::save(&mut tx, conv.id, &state, inbound_id).await?;
     tx.commit().await?;
     Ok(Outcome::Handled { ticket: created })
 }

@@ -225,7 +225,26 @@ fn second_development_corpus() {
         std::env::var_os("SIGAP_SHOW_ERRORS2").is_some(),
     );
     t.print("intake2.jsonl (development set, regional and formal registers)");
-    assert_at_least(&t, &[]);
+    // Its labeller read "how" much more broadly (every secondary symptom): a weak signal.
+    assert_at_least(
+        &t,
+        &[
+            ("type", 0.93),
+            ("category", 0.90),
+            ("service", 0.89),
+            ("scope", 0.76),
+            ("urgency (labelled)", 0.83),
+            ("urgency (unsettled kept open)", 0.68),
+            ("impact (labelled)", 0.77),
+            ("where present", 0.89),
+            ("where matches", 0.91),
+            ("app present", 0.87),
+            ("when present", 0.92),
+            ("when_at within 1 h", 0.92),
+            ("how present", 0.60),
+            ("why present", 0.84),
+        ],
+    );
 }
 
 #[test]
@@ -235,5 +254,19 @@ fn holdout_corpus() {
         std::env::var_os("SIGAP_SHOW_ERRORS_HOLDOUT").is_some(),
     );
     t.print("holdout.jsonl (measured only)");
-    assert_at_least(&t, &[]);
+    // Never tuned on: lower bars that still catch a broken reader.
+    assert_at_least(
+        &t,
+        &[
+            ("type", 0.84),
+            ("category", 0.78),
+            ("service", 0.70),
+            ("scope", 0.70),
+            ("urgency (labelled)", 0.72),
+            ("impact (labelled)", 0.72),
+            ("where present", 0.88),
+            ("when present", 0.93),
+            ("when_at within 1 h", 0.90),
+        ],
+    );
 }

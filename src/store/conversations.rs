@@ -51,11 +51,23 @@ async fn select_for_update(
     Ok(c)
 }
 
-pub async fn save(conn: &mut PgConnection, id: i64, state: &serde_json::Value) -> Result<(), StoreError> {
+/// Saves the new state, and records which conversation the inbound message moved.
+pub async fn save(
+    conn: &mut PgConnection,
+    id: i64,
+    state: &serde_json::Value,
+    inbound_id: i64,
+) -> Result<(), StoreError> {
+    // One round trip for both: this runs for every message.
     sqlx::query!(
-        "UPDATE conversations SET state = $2, version = version + 1, updated_at = now() WHERE id = $1",
+        r#"WITH saved AS (
+               UPDATE conversations SET state = $2, version = version + 1, updated_at = now()
+               WHERE id = $1
+               RETURNING id)
+           UPDATE inbound_messages SET conversation_id = (SELECT id FROM saved) WHERE id = $3"#,
         id,
-        state
+        state,
+        inbound_id
     )
     .execute(conn)
     .await?;

@@ -24,14 +24,3 @@ pub async fn record(conn: &mut PgConnection, m: &Inbound) -> Result<Option<i64>,
     .await?;
     Ok(id)
 }
-
-pub async fn link_conversation(conn: &mut PgConnection, id: i64, conversation_id: i64) -> Result<(), StoreError> {
-    sqlx::query!(
-        "UPDATE inbound_messages SET conversation_id = $2 WHERE id = $1",
-        id,
-        conversation_id
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}

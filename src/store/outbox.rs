@@ -4,27 +4,43 @@ use super::StoreError;
 use crate::domain::Outbound;
 use sqlx::PgConnection;
 
-pub async fn push(
+/// A message to queue, and the ticket it is about, if any.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub message: Outbound,
+    pub ticket_id: Option<i64>,
+}
+
+/// Queues `messages` for one chat, in order, in one statement.
+pub async fn push_all(
     conn: &mut PgConnection,
     channel: &str,
     chat_id: &str,
-    message: &Outbound,
     inbound_id: Option<i64>,
-    ticket_id: Option<i64>,
-) -> Result<i64, StoreError> {
-    let payload = serde_json::to_value(message)?;
-    let id = sqlx::query_scalar!(
+    messages: &[Queued],
+) -> Result<(), StoreError> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let payloads = messages
+        .iter()
+        .map(|m| serde_json::to_value(&m.message))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tickets: Vec<Option<i64>> = messages.iter().map(|m| m.ticket_id).collect();
+    sqlx::query!(
         r#"INSERT INTO outbox (channel, chat_id, payload, inbound_id, ticket_id)
-           VALUES ($1, $2, $3, $4, $5) RETURNING id"#,
+           SELECT $1, $2, m.payload, $3, m.ticket_id
+           FROM UNNEST($4::jsonb[], $5::int8[]) WITH ORDINALITY AS m(payload, ticket_id, n)
+           ORDER BY m.n"#,
         channel,
         chat_id,
-        payload,
         inbound_id,
-        ticket_id
+        &payloads,
+        &tickets as &[Option<i64>]
     )
-    .fetch_one(conn)
+    .execute(conn)
     .await?;
-    Ok(id)
+    Ok(())
 }
 
 #[derive(Debug, Clone)]
