@@ -64,7 +64,25 @@ pub async fn handle(pool: &PgPool, env: &Env, m: &Inbound) -> Result<Outcome, In
 }
 
 /// As `handle`, with the moment of recording given (tests, replays).
+///
+/// A transaction PostgreSQL aborted to resolve a deadlock or a serialisation conflict is
+/// tried again: it left nothing behind, so a retry cannot repeat anything.
 pub async fn handle_at(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) -> Result<Outcome, IngestError> {
+    let mut attempt = 0;
+    loop {
+        match handle_once(pool, env, m, now).await {
+            Err(IngestError::Store(StoreError::Db(sqlx::Error::Database(e))))
+                if attempt < 3 && matches!(e.code().as_deref(), Some("40001" | "40P01")) =>
+            {
+                attempt += 1;
+                tracing::warn!(attempt, code = ?e.code(), "transaction aborted by PostgreSQL; retrying");
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) -> Result<Outcome, IngestError> {
     let channel = m.channel.as_str();
     let mut tx = pool.begin().await?;
     let Some(inbound_id) = inbound::record(&mut tx, m).await? else {
@@ -101,9 +119,17 @@ pub async fn handle_at(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>
         profile: &profile,
     };
     let (state, replies, effects) = intake::step(state, m, &ctx);
-    let renderer = env
-        .locales
-        .renderer(&reporter.locale, &k.catalog, env.settings.timezone);
+    // A language change applies to this message's replies already.
+    let mut locale = reporter.locale.clone();
+    for e in &effects {
+        if let Effect::SetLanguage { lang } = e {
+            if env.locales.has_language(lang) {
+                reporters::set_locale(&mut tx, reporter.id, lang).await?;
+                locale = lang.clone();
+            }
+        }
+    }
+    let renderer = env.locales.renderer(&locale, &k.catalog, env.settings.timezone);
 
     let mut created = None;
     // Replies of the effects first (the ticket number, the /status list), then the engine's.
@@ -140,6 +166,7 @@ pub async fn handle_at(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>
                 }
                 created = Some(c.number);
             }
+            Effect::SetLanguage { .. } => {}
             Effect::ShowTickets { number } => {
                 let list = match &number {
                     Some(n) => tickets::for_reporter_by_number(&mut tx, reporter.id, n)

@@ -347,3 +347,37 @@ async fn photos_and_locations_are_kept_with_the_report(pool: PgPool) {
         "the shared location is the place"
     );
 }
+
+#[sqlx::test]
+async fn a_reporter_can_switch_to_english_and_back(pool: PgPool) {
+    let mut chat = Chat::new(&pool, "lang");
+    chat.name = Some("Maria".into());
+    let r = chat.say("/bahasa klingon").await;
+    assert!(text(&r).contains("/bahasa en"), "{r:?}");
+    let r = chat.say("/bahasa en").await;
+    assert!(
+        text(&r).contains("reply in English"),
+        "the confirmation is in the new language: {r:?}"
+    );
+    let r = chat
+        .say("printer di ruang TU tidak bisa mencetak sejak tadi pagi")
+        .await;
+    assert!(text(&r).contains("Which unit or office"), "{r:?}");
+    let r = chat.say("Bagian Umum").await;
+    assert!(
+        text(&r).contains("Summary of your report") && text(&r).contains("Priority 2 (Medium)"),
+        "{r:?}"
+    );
+    let r = chat.press("c:yes").await;
+    assert!(
+        text(&r).contains("has been created") && text(&r).contains("1 hour"),
+        "{r:?}"
+    );
+    let r = chat.say("/bahasa id").await;
+    assert!(text(&r).contains("Bahasa Indonesia"), "{r:?}");
+    let locale: String = sqlx::query_scalar("SELECT locale FROM reporters")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(locale, "id");
+}

@@ -11,6 +11,7 @@ help = How to use Sigap:
     • /status — your tickets; /status NUMBER for one ticket
     • /batal — cancel the report in progress
     • /bantuan — show this help
+    • /bahasa id — balas dalam Bahasa Indonesia
 with-ack = { $ack }
     { $question }
 greeting = Hello, welcome to Sigap. Please describe the IT problem you have, for example: "the internet in the finance room is slow since this morning".
@@ -20,6 +21,8 @@ english-message = Sorry, Sigap works in Indonesian. Please describe your problem
 not-understood = Sorry, I did not understand that message. Describe the problem in a plain sentence, for example: "the printer in the admin office does not print".
 unsupported-message = Sorry, Sigap can read text, photos, documents and locations only. Please describe your problem in writing.
 unknown-command = The command /{ $command } is unknown. Available commands: /lapor, /status, /batal, /bantuan.
+language-set = All right, Sigap will reply in English.
+language-usage = Type /bahasa en for English, or /bahasa id for Bahasa Indonesia.
 choice-stale = That choice is no longer valid.
 answer-not-understood = Sorry, I did not understand that answer.
 answer-pick-one = Please pick one of the answers below, or type its number.

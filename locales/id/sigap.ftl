@@ -11,6 +11,7 @@ help = Cara memakai Sigap:
     • /status — lihat tiket Anda; /status NOMOR untuk satu tiket
     • /batal — batalkan laporan yang sedang dibuat
     • /bantuan — tampilkan petunjuk ini
+    • /bahasa en — reply in English
 with-ack = { $ack }
     { $question }
 greeting = Halo, selamat datang di Sigap. Silakan ceritakan masalah TI yang Anda alami, misalnya: "internet di ruang keuangan lambat sejak pagi".
@@ -20,6 +21,8 @@ english-message = Mohon maaf, Sigap melayani dalam Bahasa Indonesia. Silakan cer
 not-understood = Maaf, saya belum memahami pesan tersebut. Ceritakan masalahnya dengan kalimat biasa, misalnya: "printer di ruang TU tidak bisa mencetak".
 unsupported-message = Maaf, Sigap hanya bisa membaca teks, foto, dokumen, dan lokasi. Silakan tuliskan masalah Anda.
 unknown-command = Perintah /{ $command } tidak dikenal. Perintah yang tersedia: /lapor, /status, /batal, /bantuan.
+language-set = Baik, Sigap akan memakai Bahasa Indonesia.
+language-usage = Ketik /bahasa id untuk Bahasa Indonesia, atau /bahasa en untuk English.
 choice-stale = Pilihan itu sudah tidak berlaku.
 answer-not-understood = Maaf, jawabannya belum saya pahami.
 answer-pick-one = Mohon pilih salah satu jawaban di bawah ini, atau ketik nomornya.

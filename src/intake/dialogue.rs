@@ -114,6 +114,21 @@ fn on_command(state: State, cmd: &str, arg: Option<&str>, ctx: &Ctx, out: &mut O
             out.effects.push(Effect::ShowTickets { number });
             re_ask(state, ctx, out)
         }
+        "bahasa" | "language" | "lang" => {
+            let lang = arg.map(str::to_lowercase).and_then(|a| match a.as_str() {
+                "id" | "indonesia" | "indonesian" | "bahasa indonesia" => Some("id"),
+                "en" | "english" | "inggris" | "bahasa inggris" => Some("en"),
+                _ => None,
+            });
+            match lang {
+                Some(l) => {
+                    out.effects.push(Effect::SetLanguage { lang: l.to_owned() });
+                    out.key("language-set");
+                }
+                None => out.key("language-usage"),
+            }
+            re_ask(state, ctx, out)
+        }
         "batal" | "cancel" | "batalkan" => {
             if reporting {
                 out.key("report-cancelled");

@@ -66,6 +66,10 @@ pub enum Effect {
     ShowTickets {
         number: Option<String>,
     },
+    /// Speak to the reporter in this language from now on (this message's replies too).
+    SetLanguage {
+        lang: String,
+    },
 }
 
 /// A complete ticket, ready to be numbered and stored.

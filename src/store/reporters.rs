@@ -90,3 +90,15 @@ pub async fn save_profile(
     .await?;
     Ok(())
 }
+
+/// The language the reporter wants replies in.
+pub async fn set_locale(conn: &mut PgConnection, id: i64, locale: &str) -> Result<(), StoreError> {
+    sqlx::query!(
+        "UPDATE reporters SET locale = $2, updated_at = now() WHERE id = $1",
+        id,
+        locale
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
