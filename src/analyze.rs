@@ -70,17 +70,17 @@ pub fn analyze(text: &str, k: &Knowledge, policy: &PriorityPolicy, tz: Tz, now: 
         priority: r.priority(&ctx).map(|p| p.get()),
         scope: r.scope.as_str(),
         slots: Slots {
-            what: r.what.clone(),
-            place: r.place.clone(),
-            when: r.when.clone(),
-            who: r.who.clone(),
-            why: r.why.clone(),
-            how: r.how.clone(),
+            what: r.slots.what.clone(),
+            place: r.slots.place.clone(),
+            when: r.slots.when.clone(),
+            who: r.slots.who.clone(),
+            why: r.slots.why.clone(),
+            how: r.slots.how.clone(),
         },
         missing,
         kb: Vec::new(),
-        when_at: r.occurred_at.map(|t| t.with_timezone(&tz).to_rfc3339()),
-        application: r.application.clone(),
+        when_at: r.slots.occurred_at.map(|t| t.with_timezone(&tz).to_rfc3339()),
+        application: r.slots.application.clone(),
     }
 }
 

@@ -168,13 +168,7 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
             }
             Effect::SetLanguage { .. } => {}
             Effect::ShowTickets { number } => {
-                let list = match &number {
-                    Some(n) => tickets::for_reporter_by_number(&mut tx, reporter.id, n)
-                        .await?
-                        .into_iter()
-                        .collect(),
-                    None => tickets::for_reporter(&mut tx, reporter.id, STATUS_LIMIT).await?,
-                };
+                let list = tickets::for_reporter(&mut tx, reporter.id, number.as_deref(), STATUS_LIMIT).await?;
                 for r in intake::status_replies(&list, number.as_deref()) {
                     say(&r, None);
                 }

@@ -105,8 +105,8 @@ fn measure(file: &str, show_errors: bool) -> Tally {
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let c: Case = serde_json::from_str(line).unwrap_or_else(|e| panic!("{file}:{}: {e}", n + 1));
         let a = k.understanding.analyze(&c.text, now(), tz);
-        let place = a.place.clone();
-        let app = a.application.clone();
+        let place = a.slots.place.clone();
+        let app = a.slots.application.clone();
         let r = Report::from_analysis(a, &ctx);
         let mut miss = Vec::new();
         let mut check = |field: &'static str, ok: bool, detail: String| {
@@ -169,28 +169,31 @@ fn measure(file: &str, show_errors: bool) -> Tally {
         );
         check(
             "when present",
-            r.when.is_some() == c.when.is_some(),
-            format!("{:?} vs {:?}", r.when, c.when),
+            r.slots.when.is_some() == c.when.is_some(),
+            format!("{:?} vs {:?}", r.slots.when, c.when),
         );
         if let Some(at) = &c.when_at {
             let want = chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M").unwrap();
             let want = tz.from_local_datetime(&want).unwrap().with_timezone(&Utc);
-            let ok = r.occurred_at.is_some_and(|got| (got - want).num_minutes().abs() <= 60);
+            let ok = r
+                .slots
+                .occurred_at
+                .is_some_and(|got| (got - want).num_minutes().abs() <= 60);
             check(
                 "when_at within 1 h",
                 ok,
-                format!("{:?} vs {at}", r.occurred_at.map(|x| x.with_timezone(&tz))),
+                format!("{:?} vs {at}", r.slots.occurred_at.map(|x| x.with_timezone(&tz))),
             );
         }
         check(
             "how present",
-            r.how.is_some() == c.how.is_some(),
-            format!("{:?} vs {:?}", r.how, c.how),
+            r.slots.how.is_some() == c.how.is_some(),
+            format!("{:?} vs {:?}", r.slots.how, c.how),
         );
         check(
             "why present",
-            r.why.is_some() == c.why.is_some(),
-            format!("{:?} vs {:?}", r.why, c.why),
+            r.slots.why.is_some() == c.why.is_some(),
+            format!("{:?} vs {:?}", r.slots.why, c.why),
         );
         if show_errors && !miss.is_empty() {
             println!("{}: {}\n    {}", n + 1, c.text, miss.join("\n    "));

@@ -4,7 +4,7 @@ use super::classify::{Classification, Classifier};
 use super::doc::Doc;
 use super::lexicon::{LanguageFile, Lexicon};
 use super::{context, cues, place, scope, time};
-use crate::domain::{Catalog, Level, Scope, TicketType};
+use crate::domain::{Catalog, Level, Scope, Slot, TicketType};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -111,6 +111,14 @@ pub struct Analysis {
     pub place_scope: Option<Scope>,
     /// Names something specific (an application, a name, a number) beyond common words.
     pub has_detail: bool,
+    pub slots: Slots,
+    pub application_is_sim: bool,
+}
+
+/// The 5W1H as the reporter wrote them (quoted from the message), with "kapan"
+/// resolved to a moment and the application named, if any.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Slots {
     pub what: Option<String>,
     pub place: Option<String>,
     pub when: Option<String>,
@@ -119,7 +127,31 @@ pub struct Analysis {
     pub why: Option<String>,
     pub how: Option<String>,
     pub application: Option<String>,
-    pub application_is_sim: bool,
+}
+
+impl Slots {
+    pub fn get(&self, slot: Slot) -> Option<&str> {
+        match slot {
+            Slot::What => self.what.as_deref(),
+            Slot::Where => self.place.as_deref(),
+            Slot::When => self.when.as_deref(),
+            Slot::Who => self.who.as_deref(),
+            Slot::Why => self.why.as_deref(),
+            Slot::How => self.how.as_deref(),
+        }
+    }
+
+    pub fn set(&mut self, slot: Slot, value: Option<String>) {
+        let field = match slot {
+            Slot::What => &mut self.what,
+            Slot::Where => &mut self.place,
+            Slot::When => &mut self.when,
+            Slot::Who => &mut self.who,
+            Slot::Why => &mut self.why,
+            Slot::How => &mut self.how,
+        };
+        *field = value;
+    }
 }
 
 /// Everything needed to read messages, built once from the knowledge files.
@@ -169,15 +201,17 @@ impl Understanding {
         };
         Analysis {
             kind,
-            what: quote(what_span(&doc, &c)),
-            place: quote(place),
+            slots: Slots {
+                what: quote(what_span(&doc, &c)),
+                place: quote(place),
+                when: quote(when.as_ref().map(|w| (w.first, w.last))),
+                occurred_at: when.and_then(|w| w.at),
+                who: quote(affected.map(|a| (a.first, a.last)).or_else(|| context::person(&doc))),
+                why: quote(context::why(&doc)),
+                how: quote(context::how(&doc)),
+                application: app.as_ref().map(|a| clip(doc.quote(a.first, a.last))),
+            },
             place_scope: place.and_then(|p| place::size(&doc, p)),
-            when: quote(when.as_ref().map(|w| (w.first, w.last))),
-            occurred_at: when.and_then(|w| w.at),
-            who: quote(affected.map(|a| (a.first, a.last)).or_else(|| context::person(&doc))),
-            why: quote(context::why(&doc)),
-            how: quote(context::how(&doc)),
-            application: app.as_ref().map(|a| clip(doc.quote(a.first, a.last))),
             application_is_sim: app.is_some_and(|a| a.sim),
             ticket_type: c.ticket_type,
             category: c.category,

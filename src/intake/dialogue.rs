@@ -82,7 +82,7 @@ fn command(text: &str) -> Option<(String, Option<&str>)> {
 }
 
 fn on_command(state: State, cmd: &str, arg: Option<&str>, ctx: &Ctx, out: &mut Out) -> State {
-    let reporting = matches!(state, State::Reporting { .. });
+    let in_report = matches!(state, State::Reporting { .. });
     match cmd {
         "start" | "mulai" => {
             out.key("welcome");
@@ -92,7 +92,7 @@ fn on_command(state: State, cmd: &str, arg: Option<&str>, ctx: &Ctx, out: &mut O
             out.key("help");
             re_ask(state, ctx, out)
         }
-        "lapor" | "report" | "baru" if !reporting => {
+        "lapor" | "report" | "baru" if !in_report => {
             let draft = Draft::new(ctx.now);
             ask_next(draft, ctx, out, Some(Msg::new("report-start")))
         }
@@ -130,7 +130,7 @@ fn on_command(state: State, cmd: &str, arg: Option<&str>, ctx: &Ctx, out: &mut O
             re_ask(state, ctx, out)
         }
         "batal" | "cancel" | "batalkan" => {
-            if reporting {
+            if in_report {
                 out.key("report-cancelled");
             } else {
                 out.key("nothing-to-cancel");
@@ -141,6 +141,13 @@ fn on_command(state: State, cmd: &str, arg: Option<&str>, ctx: &Ctx, out: &mut O
             out.say(Reply::text(Msg::new("unknown-command").arg("command", clip(other, 40))));
             re_ask(state, ctx, out)
         }
+    }
+}
+
+fn reporting(draft: Draft, asking: Question) -> State {
+    State::Reporting {
+        draft: Box::new(draft),
+        asking,
     }
 }
 
@@ -172,10 +179,7 @@ fn ask_now(mut draft: Draft, q: Question, report: &Report, ctx: &Ctx, out: &mut 
     }
     out.say(reply);
     draft.mark_asked(q);
-    State::Reporting {
-        draft: Box::new(draft),
-        asking: q,
-    }
+    reporting(draft, q)
 }
 
 /// The acknowledgement of a first message: what we understood.
@@ -264,9 +268,9 @@ fn answer(mut draft: Draft, asking: Question, text: &str, at: DateTime<Utc>, ctx
             }
             draft.answers.insert(
                 Slot::When,
-                Some(a.when.clone().unwrap_or_else(|| clip(text, MAX_ANSWER_CHARS))),
+                Some(a.slots.when.clone().unwrap_or_else(|| clip(text, MAX_ANSWER_CHARS))),
             );
-            draft.occurred_at = a.occurred_at;
+            draft.occurred_at = a.slots.occurred_at;
             ask_next(draft, ctx, out, None)
         }
         Question::Slot { slot: Slot::Who } if incident => match a.impact {
@@ -277,7 +281,7 @@ fn answer(mut draft: Draft, asking: Question, text: &str, at: DateTime<Utc>, ctx
                 draft.impact = Some(level);
                 draft.answers.insert(
                     Slot::Who,
-                    Some(a.who.clone().unwrap_or_else(|| clip(text, MAX_ANSWER_CHARS))),
+                    Some(a.slots.who.clone().unwrap_or_else(|| clip(text, MAX_ANSWER_CHARS))),
                 );
                 ask_next(draft, ctx, out, None)
             }
@@ -337,10 +341,7 @@ fn retry(draft: Draft, asking: Question, key: &'static str, ctx: &Ctx, out: &mut
         .arg("ack", Msg::new(key))
         .arg("question", reply.text);
     out.say(reply);
-    State::Reporting {
-        draft: Box::new(draft),
-        asking,
-    }
+    reporting(draft, asking)
 }
 
 fn on_choice(state: State, id: &str, ctx: &Ctx, out: &mut Out) -> State {
@@ -381,14 +382,7 @@ fn choose(mut draft: Draft, asking: Question, id: &str, ctx: &Ctx, out: &mut Out
                 out.key("report-cancelled");
                 State::Idle
             }
-            _ => re_ask(
-                State::Reporting {
-                    draft: Box::new(draft),
-                    asking,
-                },
-                ctx,
-                out,
-            ),
+            _ => re_ask(reporting(draft, asking), ctx, out),
         },
         ("e", _) => {
             draft.reviewing = true;
@@ -406,10 +400,7 @@ fn choose(mut draft: Draft, asking: Question, id: &str, ctx: &Ctx, out: &mut Out
                 reply.text = Msg::new("ask-what-again");
             }
             out.say(reply);
-            State::Reporting {
-                draft: Box::new(draft),
-                asking: q,
-            }
+            reporting(draft, q)
         }
         ("k", _) => {
             draft.category = Some(value.to_owned());
@@ -465,14 +456,7 @@ fn choose(mut draft: Draft, asking: Question, id: &str, ctx: &Ctx, out: &mut Out
             draft.answers.insert(slot, None);
             ask_next(draft, ctx, out, None)
         }
-        _ => re_ask(
-            State::Reporting {
-                draft: Box::new(draft),
-                asking,
-            },
-            ctx,
-            out,
-        ),
+        _ => re_ask(reporting(draft, asking), ctx, out),
     }
 }
 
@@ -539,6 +523,7 @@ fn new_ticket(r: &Report, d: &Draft, ctx: &Ctx) -> NewTicket {
     let due = ctx.policy.due(priority, ctx.now);
     let description = d.said.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n");
     let title = r
+        .slots
         .what
         .clone()
         .or_else(|| d.said.first().map(|s| s.text.clone()))
@@ -550,14 +535,14 @@ fn new_ticket(r: &Report, d: &Draft, ctx: &Ctx) -> NewTicket {
         service: r.service.clone(),
         title,
         description,
-        what: r.what.clone(),
-        location: r.place.clone(),
-        occurred: r.when.clone(),
-        occurred_at: r.occurred_at,
-        affected: r.who.clone(),
-        cause: r.why.clone(),
-        tried: r.how.clone(),
-        application: r.application.clone(),
+        what: r.slots.what.clone(),
+        location: r.slots.place.clone(),
+        occurred: r.slots.when.clone(),
+        occurred_at: r.slots.occurred_at,
+        affected: r.slots.who.clone(),
+        cause: r.slots.why.clone(),
+        tried: r.slots.how.clone(),
+        application: r.slots.application.clone(),
         scope: r.scope,
         urgency,
         impact,

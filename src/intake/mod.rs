@@ -23,7 +23,7 @@ mod time;
 mod context;
 mod cues;
 
-pub use analysis::{Analysis, Kind as MessageKind, MAX_ANALYSED_CHARS, Understanding};
+pub use analysis::{Analysis, Kind as MessageKind, MAX_ANALYSED_CHARS, Slots, Understanding};
 pub use dialogue::step;
 pub use lexicon::{LanguageFile, Lexicon};
 pub use questions::missing;

@@ -29,14 +29,14 @@ fn wants_where(svc: Option<&ServiceDef>) -> bool {
 fn slot_missing(slot: Slot, report: &Report, svc: Option<&ServiceDef>) -> bool {
     let incident = report.ticket_type == TicketType::Insiden;
     match slot {
-        Slot::What => report.what.is_none() || (!incident && !report.has_detail),
-        Slot::Where => report.place.is_none() && wants_where(svc),
-        Slot::When => incident && report.when.is_none() && report.occurred_at.is_none(),
+        Slot::What => report.slots.what.is_none() || (!incident && !report.has_detail),
+        Slot::Where => report.slots.place.is_none() && wants_where(svc),
+        Slot::When => incident && report.slots.when.is_none() && report.slots.occurred_at.is_none(),
         Slot::Who if incident => report.impact.is_none(),
-        Slot::Who => report.who.is_none(),
+        Slot::Who => report.slots.who.is_none(),
         Slot::How if incident => report.urgency.is_none(),
-        Slot::How => report.how.is_none(),
-        Slot::Why => report.why.is_none(),
+        Slot::How => report.slots.how.is_none(),
+        Slot::Why => report.slots.why.is_none(),
     }
 }
 
@@ -44,7 +44,7 @@ fn slot_missing(slot: Slot, report: &Report, svc: Option<&ServiceDef>) -> bool {
 pub fn missing(report: &Report, ctx: &Ctx) -> Vec<Slot> {
     let svc = report.service_def(ctx);
     let mut out = Vec::new();
-    if report.service.is_none() && (report.what.is_none() || report.vague) {
+    if report.service.is_none() && (report.slots.what.is_none() || report.vague) {
         out.push(Slot::What);
     }
     for slot in asks(report, svc) {

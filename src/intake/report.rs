@@ -2,11 +2,10 @@
 //! and choices given to questions laid over them.
 
 use super::Ctx;
-use super::analysis::{Analysis, Kind};
+use super::analysis::{Analysis, Kind, Slots};
 use super::state::Draft;
 use crate::domain::catalog::TypicalScope;
 use crate::domain::{Level, Priority, Scope, ServiceDef, Slot, TicketType};
-use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -15,15 +14,8 @@ pub struct Report {
     pub category: String,
     pub service: Option<String>,
     pub confidence: f32,
-    pub what: Option<String>,
-    /// The place, or for application problems the application.
-    pub place: Option<String>,
-    pub when: Option<String>,
-    pub occurred_at: Option<DateTime<Utc>>,
-    pub who: Option<String>,
-    pub why: Option<String>,
-    pub how: Option<String>,
-    pub application: Option<String>,
+    /// The 5W1H; `place` is the application for application problems with no place.
+    pub slots: Slots,
     pub scope: Scope,
     /// As settled by words or answers; `None` means still open.
     pub urgency: Option<Level>,
@@ -71,29 +63,22 @@ impl Report {
         };
         let impact = a.impact.or_else(|| scope.impact());
         let urgency = urgency(&a, service);
+        let mut slots = a.slots;
         let vague = a.service.is_none()
             && a.category == "lainnya"
-            && a.place.is_none()
-            && a.application.is_none()
+            && slots.place.is_none()
+            && slots.application.is_none()
             && !a.has_detail;
-        let place = a.place.clone().or_else(|| {
-            let wants_app = service.is_none_or(|s| s.application || !s.location);
-            wants_app.then(|| a.application.clone()).flatten()
-        });
+        if slots.place.is_none() && service.is_none_or(|s| s.application || !s.location) {
+            slots.place = slots.application.clone();
+        }
         Report {
             kind: a.kind,
             ticket_type: a.ticket_type,
             category: a.category,
             service: a.service,
             confidence: a.confidence,
-            what: a.what,
-            place,
-            when: a.when,
-            occurred_at: a.occurred_at,
-            who: a.who,
-            why: a.why,
-            how: a.how,
-            application: a.application,
+            slots,
             scope,
             urgency,
             impact,
@@ -119,15 +104,10 @@ impl Report {
             r.category = s.category.clone();
             r.ticket_type = s.ticket_type;
         }
-        for (slot, answer) in &d.answers {
-            let value = answer.clone();
-            match slot {
-                Slot::What => r.what = value.or(r.what.take()),
-                Slot::Where => r.place = value,
-                Slot::When => r.when = value,
-                Slot::Who => r.who = value,
-                Slot::Why => r.why = value,
-                Slot::How => r.how = value,
+        for (&slot, answer) in &d.answers {
+            // A "what" the reporter did not know leaves what they said standing.
+            if slot != Slot::What || answer.is_some() {
+                r.slots.set(slot, answer.clone());
             }
         }
         // A place given in answer says how many share a network or a power line.
@@ -140,7 +120,7 @@ impl Report {
             }
         }
         if d.answers.contains_key(&Slot::When) || d.occurred_at.is_some() {
-            r.occurred_at = d.occurred_at;
+            r.slots.occurred_at = d.occurred_at;
         }
         if let Some(s) = d.scope {
             r.scope = s;
@@ -160,17 +140,6 @@ impl Report {
 
     pub fn service_def<'c>(&self, ctx: &Ctx<'c>) -> Option<&'c ServiceDef> {
         self.service.as_deref().and_then(|s| ctx.catalog.service(s))
-    }
-
-    pub fn slot(&self, slot: Slot) -> Option<&str> {
-        match slot {
-            Slot::What => self.what.as_deref(),
-            Slot::Where => self.place.as_deref(),
-            Slot::When => self.when.as_deref(),
-            Slot::Who => self.who.as_deref(),
-            Slot::Why => self.why.as_deref(),
-            Slot::How => self.how.as_deref(),
-        }
     }
 
     /// Urgency for the ticket: as settled, else the service's typical one.

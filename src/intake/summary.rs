@@ -21,25 +21,25 @@ pub fn summary(r: &Report, d: &Draft, ctx: &Ctx) -> Msg {
         kind.arg("type", Arg::Type(r.ticket_type))
             .arg("category", Arg::Category(r.category.clone())),
     ];
-    if let Some(w) = &r.what {
+    if let Some(w) = &r.slots.what {
         lines.push(line("summary-what", w.as_str()));
     }
-    if let Some(p) = &r.place {
+    if let Some(p) = &r.slots.place {
         lines.push(line("summary-where", p.as_str()));
     }
-    match (&r.when, r.occurred_at) {
+    match (&r.slots.when, r.slots.occurred_at) {
         (Some(w), Some(at)) => lines.push(Msg::new("summary-when-at").arg("value", w.as_str()).arg("at", at)),
         (Some(w), None) => lines.push(line("summary-when", w.as_str())),
         (None, Some(at)) => lines.push(line("summary-when", at)),
         (None, None) => {}
     }
-    if let Some(w) = &r.who {
+    if let Some(w) = &r.slots.who {
         lines.push(line("summary-who", w.as_str()));
     }
-    if let Some(w) = &r.why {
+    if let Some(w) = &r.slots.why {
         lines.push(line("summary-why", w.as_str()));
     }
-    if let Some(h) = &r.how {
+    if let Some(h) = &r.slots.how {
         lines.push(line("summary-how", h.as_str()));
     }
     let p = r.final_priority(ctx);

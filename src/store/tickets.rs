@@ -143,10 +143,12 @@ impl TryFrom<SummaryRow> for TicketSummary {
     }
 }
 
-/// The reporter's tickets, open ones first, then the most recent.
+/// The reporter's tickets, open ones first, then the most recent; with `number`, only
+/// that one (someone else's ticket is not found).
 pub async fn for_reporter(
     conn: &mut PgConnection,
     reporter_id: i64,
+    number: Option<&str>,
     limit: i64,
 ) -> Result<Vec<TicketSummary>, StoreError> {
     let rows = sqlx::query_as!(
@@ -154,33 +156,14 @@ pub async fn for_reporter(
         r#"SELECT t.number, t.title, t.category, t.service, t.status, t.priority, t.created_at,
                   t.resolution_due, tech.name AS "assignee?"
            FROM tickets t LEFT JOIN technicians tech ON tech.id = t.assignee_id
-           WHERE t.reporter_id = $1
+           WHERE t.reporter_id = $1 AND ($2::text IS NULL OR t.number = $2)
            ORDER BY (t.status IN ('new', 'in_progress', 'resolved')) DESC, t.created_at DESC
-           LIMIT $2"#,
+           LIMIT $3"#,
         reporter_id,
+        number,
         limit
     )
     .fetch_all(conn)
     .await?;
     rows.into_iter().map(TicketSummary::try_from).collect()
-}
-
-/// One ticket of the reporter by number; someone else's ticket is not found.
-pub async fn for_reporter_by_number(
-    conn: &mut PgConnection,
-    reporter_id: i64,
-    number: &str,
-) -> Result<Option<TicketSummary>, StoreError> {
-    let row = sqlx::query_as!(
-        SummaryRow,
-        r#"SELECT t.number, t.title, t.category, t.service, t.status, t.priority, t.created_at,
-                  t.resolution_due, tech.name AS "assignee?"
-           FROM tickets t LEFT JOIN technicians tech ON tech.id = t.assignee_id
-           WHERE t.reporter_id = $1 AND t.number = $2"#,
-        reporter_id,
-        number
-    )
-    .fetch_optional(conn)
-    .await?;
-    row.map(TicketSummary::try_from).transpose()
 }
