@@ -293,21 +293,26 @@ impl Understanding {
 /// The clause that carries the complaint, without the greeting before it.
 fn what_span(doc: &Doc, c: &Classification) -> Option<(usize, usize)> {
     let filler = |i: usize| FILLER.contains(&doc.tokens[i].norm.as_str());
-    // The clause with the most evidence; else the first clause with content.
-    let mut weight: std::collections::BTreeMap<u32, f32> = Default::default();
-    for &(i, w) in &c.evidence {
-        *weight.entry(doc.tokens[i].clause).or_default() += w;
-    }
-    let clause = weight
-        .iter()
-        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
-        .map(|(c, _)| *c)
-        .or_else(|| (0..doc.len()).find(|&i| !filler(i)).map(|i| doc.tokens[i].clause))?;
-    let idx: Vec<usize> = (0..doc.len()).filter(|&i| doc.tokens[i].clause == clause).collect();
-    let first = *idx.iter().find(|&&i| !filler(i))?;
-    let last = *idx.last()?;
+    // From the first to the last clause that speaks of the problem ("printer … tidak bisa
+    // ngeprint, kertasnya nyangkut"), at most three; else the first clause with content.
+    let mut clauses: Vec<u32> = c.evidence.iter().map(|&(i, _)| doc.tokens[i].clause).collect();
+    clauses.sort_unstable();
+    clauses.dedup();
+    let (from, to) = match (clauses.first(), clauses.last()) {
+        (Some(&a), Some(&b)) => (a, b.min(a + MAX_WHAT_CLAUSES - 1)),
+        _ => {
+            let c = doc.tokens[(0..doc.len()).find(|&i| !filler(i))?].clause;
+            (c, c)
+        }
+    };
+    let inside = |i: &usize| (from..=to).contains(&doc.tokens[*i].clause);
+    let first = (0..doc.len()).filter(inside).find(|&i| !filler(i))?;
+    let last = (0..doc.len()).filter(inside).next_back()?;
     Some((first, last))
 }
+
+/// "Apa" spans at most this many clauses of a long message.
+const MAX_WHAT_CLAUSES: u32 = 3;
 
 fn truncate(text: &str, max_chars: usize) -> &str {
     match text.char_indices().nth(max_chars) {
