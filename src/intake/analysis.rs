@@ -307,7 +307,7 @@ fn what_span(doc: &Doc, c: &Classification) -> Option<(usize, usize)> {
     };
     let inside = |i: &usize| (from..=to).contains(&doc.tokens[*i].clause);
     let first = (0..doc.len()).filter(inside).find(|&i| !filler(i))?;
-    let last = (0..doc.len()).filter(inside).next_back()?;
+    let last = (0..doc.len()).rfind(inside)?;
     Some((first, last))
 }
 
