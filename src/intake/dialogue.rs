@@ -5,15 +5,13 @@ use super::choices::{self, CONFIRM_CANCEL, CONFIRM_EDIT, CONFIRM_YES};
 use super::questions;
 use super::reply::Reply;
 use super::report::Report;
-use super::state::{Draft, Question, Said, State};
+use super::state::{Draft, Question, State};
 use super::{Ctx, Effect, NewTicket};
 use crate::domain::ticket::parse_ticket_number;
 use crate::domain::{Attachment, Content, Inbound, Level, Scope, Slot, TicketType};
 use crate::i18n::{Arg, Msg};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-/// A message kept in the draft is cut here; the full text stays in the inbound record.
-const MAX_SAID_CHARS: usize = 4000;
 /// Typed answers (a place, a name) are cut here.
 const MAX_ANSWER_CHARS: usize = 300;
 const MAX_NAME_CHARS: usize = 100;
@@ -213,17 +211,10 @@ fn start_report(text: &str, at: DateTime<Utc>, ctx: &Ctx, out: &mut Out, mut dra
         out.key(key);
         return State::Idle;
     }
-    draft.said.push(said(text, at));
+    draft.tell(text, at);
     let report = Report::from_draft(&draft, ctx);
     let ack = understood(&report);
     ask_next(draft, ctx, out, ack)
-}
-
-fn said(text: &str, at: DateTime<Utc>) -> Said {
-    Said {
-        text: clip(text, MAX_SAID_CHARS),
-        at,
-    }
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -257,7 +248,7 @@ fn answer(mut draft: Draft, asking: Question, text: &str, at: DateTime<Utc>, ctx
                 draft.service = None;
                 draft.category = None;
             }
-            draft.said.push(said(text, at));
+            draft.tell(text, at);
             let report = Report::from_draft(&draft, ctx);
             let ack = understood(&report).filter(|_| draft.said.len() == 1);
             ask_next(draft, ctx, out, ack)
@@ -324,7 +315,7 @@ fn answer(mut draft: Draft, asking: Question, text: &str, at: DateTime<Utc>, ctx
         }
         Question::Category if a.kind == Kind::Report => {
             // Not a category name but more words about the problem: read them.
-            draft.said.push(said(text, at));
+            draft.tell(text, at);
             ask_next(draft, ctx, out, None)
         }
         Question::Category | Question::Service | Question::Confirm | Question::Change => {
@@ -472,10 +463,10 @@ fn on_media(
     match state {
         State::Idle => {
             let mut draft = Draft::new(at);
-            draft.attachments.push(attachment.clone());
+            draft.attach(attachment);
             match caption {
                 Some(c) if ctx.understanding.analyze(c, at, ctx.tz).kind == Kind::Report => {
-                    draft.said.push(said(c, at));
+                    draft.tell(c, at);
                     let report = Report::from_draft(&draft, ctx);
                     let ack = understood(&report).unwrap_or_else(|| Msg::new("attachment-received"));
                     ask_next(draft, ctx, out, Some(ack))
@@ -484,7 +475,7 @@ fn on_media(
             }
         }
         State::Reporting { mut draft, asking } => {
-            draft.attachments.push(attachment.clone());
+            draft.attach(attachment);
             match caption {
                 Some(c) => answer(*draft, asking, c, at, ctx, out),
                 None => {

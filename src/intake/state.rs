@@ -5,6 +5,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// A draft keeps at most this many messages of the reporter's account, each at most
+/// this long, and this many attachments: the state is rewritten on every message.
+const MAX_SAID: usize = 20;
+const MAX_SAID_CHARS: usize = 4000;
+const MAX_ATTACHMENTS: usize = 20;
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum State {
@@ -99,6 +105,26 @@ impl Draft {
         }
     }
 
+    /// Adds a message to the reporter's account of the problem. The draft keeps the first
+    /// messages, each cut to a length; every message stays whole in the inbound record.
+    pub fn tell(&mut self, text: &str, at: DateTime<Utc>) {
+        if self.said.len() < MAX_SAID {
+            let text = text.trim();
+            let text = match text.char_indices().nth(MAX_SAID_CHARS) {
+                Some((i, _)) => format!("{}…", &text[..i]),
+                None => text.to_owned(),
+            };
+            self.said.push(Said { text, at });
+        }
+    }
+
+    /// Keeps a photo or document with the report (the first ones, by their file ids).
+    pub fn attach(&mut self, a: &Attachment) {
+        if self.attachments.len() < MAX_ATTACHMENTS && !self.attachments.contains(a) {
+            self.attachments.push(a.clone());
+        }
+    }
+
     pub fn was_asked(&self, q: Question) -> bool {
         self.asked.contains(&q)
     }
@@ -107,5 +133,32 @@ impl Draft {
         if !self.asked.contains(&q) {
             self.asked.push(q);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_stays_bounded_however_much_is_sent() {
+        let mut d = Draft::new(Utc::now());
+        for i in 0..100 {
+            d.tell(&format!("pesan {i} {}", "x".repeat(10_000)), Utc::now());
+            d.attach(&Attachment {
+                kind: "photo".into(),
+                file_id: format!("f{i}"),
+                file_name: None,
+                mime_type: None,
+            });
+        }
+        assert_eq!(d.said.len(), MAX_SAID);
+        assert!(d.said.iter().all(|s| s.text.chars().count() <= MAX_SAID_CHARS + 1));
+        assert!(d.said[0].text.starts_with("pesan 0 "), "the first account is kept");
+        assert_eq!(d.attachments.len(), MAX_ATTACHMENTS);
+        let same = d.attachments[0].clone();
+        d.attachments.truncate(1);
+        d.attach(&same);
+        assert_eq!(d.attachments.len(), 1, "a repeated file is kept once");
     }
 }
