@@ -153,12 +153,12 @@ pub fn explicit_urgency(doc: &Doc) -> Option<Level> {
 
 /// "butuh kirim laporan ke kementerian hari ini": a need with today's deadline.
 fn needed_today(doc: &Doc) -> bool {
-    doc.find(&TODAY, 0).iter().any(|&(a, _)| {
+    TODAY.get().iter().flat_map(|t| doc.find(t, 0)).any(|(a, _)| {
         (0..a).any(|j| doc.same_clause(j, a) && doc.is_any(j, &["butuh", "perlu", "harus", "mohon", "deadline"]))
     })
 }
 
-static TODAY: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| vec!["hari".into(), "ini".into()]);
+static TODAY: Phrases = Phrases::new(&["hari ini"]);
 
 /// Impact from words about the public service (scope adds its own).
 pub fn public_service(doc: &Doc) -> bool {

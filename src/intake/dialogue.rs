@@ -5,7 +5,7 @@ use super::choices::{self, CONFIRM_CANCEL, CONFIRM_EDIT, CONFIRM_YES};
 use super::questions;
 use super::reply::Reply;
 use super::report::Report;
-use super::state::{Draft, Question, State};
+use super::state::{Draft, Question, State, clip};
 use super::{Ctx, Effect, NewTicket};
 use crate::domain::ticket::parse_ticket_number;
 use crate::domain::{Attachment, Content, Inbound, Level, Scope, Slot, TicketType};
@@ -215,14 +215,6 @@ fn start_report(text: &str, at: DateTime<Utc>, ctx: &Ctx, out: &mut Out, mut dra
     let report = Report::from_draft(&draft, ctx);
     let ack = understood(&report);
     ask_next(draft, ctx, out, ack)
-}
-
-fn clip(s: &str, max: usize) -> String {
-    let s = s.trim();
-    match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_owned(),
-    }
 }
 
 /// A typed answer to the pending question.

@@ -5,6 +5,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// `s` trimmed and cut to `max` characters, with "…" where it was cut.
+pub(super) fn clip(s: &str, max: usize) -> String {
+    let s = s.trim();
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
 /// A draft keeps at most this many messages of the reporter's account, each at most
 /// this long, and this many attachments: the state is rewritten on every message.
 const MAX_SAID: usize = 20;
@@ -109,12 +118,10 @@ impl Draft {
     /// messages, each cut to a length; every message stays whole in the inbound record.
     pub fn tell(&mut self, text: &str, at: DateTime<Utc>) {
         if self.said.len() < MAX_SAID {
-            let text = text.trim();
-            let text = match text.char_indices().nth(MAX_SAID_CHARS) {
-                Some((i, _)) => format!("{}…", &text[..i]),
-                None => text.to_owned(),
-            };
-            self.said.push(Said { text, at });
+            self.said.push(Said {
+                text: clip(text, MAX_SAID_CHARS),
+                at,
+            });
         }
     }
 
