@@ -62,11 +62,7 @@ async fn setup() -> (PgPool, String, String) {
 fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (pool, admin, name) = rt.block_on(setup());
-    let env = Env {
-        knowledge: std::sync::Arc::new(sigap::knowledge::Knowledge::embedded().unwrap()),
-        locales: sigap::i18n::Locales::embedded().unwrap(),
-        settings: std::sync::Arc::new(Settings::default()),
-    };
+    let env: Env = sigap::app::load_env(Settings::default()).unwrap();
     let mut c = Criterion::default()
         .configure_from_args()
         .measurement_time(Duration::from_secs(10));

@@ -34,12 +34,24 @@ pub struct Line {
     pub scope: &'static str,
     pub slots: Slots,
     pub missing: Vec<&'static str>,
-    /// Knowledge-base articles (filled by the knowledge base).
-    pub kb: Vec<serde_json::Value>,
+    /// The articles the bot would offer for this first message, best first.
+    pub kb: Vec<KbHit>,
     /// "kapan" resolved in the agency's time zone.
     pub when_at: Option<String>,
     pub application: Option<String>,
 }
+
+#[derive(Debug, Serialize)]
+pub struct KbHit {
+    pub id: String,
+    pub title: String,
+    /// The article's service this report matched (else its first).
+    pub service: String,
+    pub score: f64,
+}
+
+/// Articles listed per message at most.
+const KB_LISTED: usize = 3;
 
 /// Reads one message as the engine would on first contact.
 pub fn analyze(text: &str, k: &Knowledge, policy: &PriorityPolicy, tz: Tz, now: DateTime<Utc>) -> Line {
@@ -47,6 +59,7 @@ pub fn analyze(text: &str, k: &Knowledge, policy: &PriorityPolicy, tz: Tz, now: 
     let ctx = Ctx {
         catalog: &k.catalog,
         understanding: &k.understanding,
+        articles: &k.articles,
         policy,
         tz,
         now,
@@ -55,6 +68,23 @@ pub fn analyze(text: &str, k: &Knowledge, policy: &PriorityPolicy, tz: Tz, now: 
     let a = k.understanding.analyze(text, now, tz);
     let r = Report::from_analysis(a, &ctx);
     let missing = intake::missing(&r, &ctx).into_iter().map(Slot::as_str).collect();
+    let kb = intake::article_offers(text, &r, &ctx)
+        .into_iter()
+        .take(KB_LISTED)
+        .map(|h| KbHit {
+            id: h.article.id.clone(),
+            title: h.article.title.clone(),
+            service: h
+                .article
+                .services
+                .iter()
+                .find(|s| Some(s.as_str()) == r.service.as_deref())
+                .or(h.article.services.first())
+                .cloned()
+                .unwrap_or_default(),
+            score: (f64::from(h.score) * 100.0).round() / 100.0,
+        })
+        .collect();
     Line {
         text: text.to_owned(),
         ticket_type: r.ticket_type.as_str(),
@@ -78,7 +108,7 @@ pub fn analyze(text: &str, k: &Knowledge, policy: &PriorityPolicy, tz: Tz, now: 
             how: r.slots.how.clone(),
         },
         missing,
-        kb: Vec::new(),
+        kb,
         when_at: r.slots.occurred_at.map(|t| t.with_timezone(&tz).to_rfc3339()),
         application: r.slots.application.clone(),
     }

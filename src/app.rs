@@ -4,7 +4,7 @@ use crate::channels::terminal;
 use crate::config::Settings;
 use crate::i18n::{Locales, Msg};
 use crate::ingest::Env;
-use crate::knowledge::Knowledge;
+use crate::knowledge::{Agency, Library, PLACEHOLDERS};
 use crate::store::Database;
 use anyhow::Context;
 use std::future::Future;
@@ -17,14 +17,26 @@ pub struct Application {
 
 /// Knowledge and locales as configured (no database).
 pub fn load_env(settings: Settings) -> anyhow::Result<Env> {
-    let knowledge = Knowledge::load(settings.knowledge_dir.as_deref()).context("loading the knowledge files")?;
     let locales = match &settings.locales_dir {
         Some(d) => Locales::from_dir(d),
         None => Locales::embedded(),
     }
     .context("loading the locales")?;
+    let agency = Agency {
+        values: settings.agency.clone(),
+        fallback: PLACEHOLDERS
+            .iter()
+            .map(|p| {
+                (
+                    (*p).to_owned(),
+                    locales.text(&settings.language, &format!("kb-agency-{p}")),
+                )
+            })
+            .collect(),
+    };
+    let knowledge = Library::load(settings.knowledge_dir.clone(), agency).context("loading the knowledge files")?;
     Ok(Env {
-        knowledge: Arc::new(knowledge),
+        knowledge,
         locales,
         settings: Arc::new(settings),
     })
@@ -46,7 +58,7 @@ impl Application {
             .locales
             .renderer(
                 &self.env.settings.language,
-                &self.env.knowledge.catalog,
+                &self.env.knowledge.current().catalog,
                 self.env.settings.timezone,
             )
             .render(&Msg::new(key))
@@ -59,8 +71,13 @@ impl Application {
         if interactive {
             println!("{}\n", self.text("chat-welcome"));
         }
+        // Articles edited while chatting are picked up on SIGHUP; the listener ends with the chat.
+        let (stop_reload, stopped) = tokio::sync::oneshot::channel::<()>();
+        let reload = tokio::spawn(self.env.knowledge.clone().reload_on_hangup(async {
+            let _ = stopped.await;
+        }));
         let input = tokio::io::BufReader::new(tokio::io::stdin());
-        terminal::run(
+        let result = terminal::run(
             &self.db.pool,
             &self.env,
             &who,
@@ -69,7 +86,10 @@ impl Application {
             interactive,
             shutdown,
         )
-        .await?;
+        .await;
+        drop(stop_reload);
+        let _ = reload.await;
+        result?;
         if interactive {
             println!("\n{}", self.text("chat-bye"));
         }

@@ -6,6 +6,7 @@ use crate::domain::PriorityPolicy;
 use chrono_tz::Tz;
 use secrecy::SecretString;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -25,6 +26,32 @@ pub struct Settings {
     pub data_dir: Option<PathBuf>,
     /// Priority matrix and response/resolution targets.
     pub priority: PriorityPolicy,
+    /// The agency's own details that articles name as `{placeholder}`
+    /// (`helpdesk_phone`, `portal_url`, …; see `sigap kb check`).
+    pub agency: BTreeMap<String, String>,
+    pub kb: KbSettings,
+}
+
+/// Knowledge-base upkeep.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct KbSettings {
+    /// An article last reviewed longer ago than this is reported by `sigap kb check`.
+    pub review_max_age_days: i64,
+    /// An article offered at least `review_min_offers` times that did not help in at least
+    /// this share of the answers is flagged for review by `sigap kb stats`.
+    pub review_not_helped_share: f64,
+    pub review_min_offers: i64,
+}
+
+impl Default for KbSettings {
+    fn default() -> Self {
+        KbSettings {
+            review_max_age_days: 365,
+            review_not_helped_share: 0.5,
+            review_min_offers: 5,
+        }
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -60,6 +87,8 @@ impl Default for Settings {
             locales_dir: None,
             data_dir: None,
             priority: PriorityPolicy::default(),
+            agency: BTreeMap::new(),
+            kb: KbSettings::default(),
         }
     }
 }

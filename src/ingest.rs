@@ -6,9 +6,9 @@ use crate::config::Settings;
 use crate::domain::{Inbound, OutChoice, Outbound};
 use crate::i18n::{Locales, Renderer};
 use crate::intake::{self, Ctx, Effect, Profile, Reply, State};
-use crate::knowledge::Knowledge;
+use crate::knowledge::Library;
 use crate::store::outbox::Queued;
-use crate::store::{StoreError, conversations, inbound, outbox, reporters, tickets};
+use crate::store::{StoreError, conversations, inbound, kb, outbox, reporters, tickets};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -19,7 +19,8 @@ const STATUS_LIMIT: i64 = 10;
 /// What the engine needs besides the database, shared by every channel.
 #[derive(Debug, Clone)]
 pub struct Env {
-    pub knowledge: Arc<Knowledge>,
+    /// Catalogue, language and articles; reloadable while running.
+    pub knowledge: Library,
     pub locales: Locales,
     pub settings: Arc<Settings>,
 }
@@ -109,10 +110,11 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
         name: reporter.name.clone(),
         unit: reporter.unit.clone(),
     };
-    let k = &env.knowledge;
+    let k = env.knowledge.current();
     let ctx = Ctx {
         catalog: &k.catalog,
         understanding: &k.understanding,
+        articles: &k.articles,
         policy: &env.settings.priority,
         tz: env.settings.timezone,
         now,
@@ -132,6 +134,14 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
     let renderer = env.locales.renderer(&locale, &k.catalog, env.settings.timezone);
 
     let mut created = None;
+    let mut created_id = None;
+    let place = kb::Place {
+        channel,
+        reporter_id: reporter.id,
+        conversation_id: conv.id,
+        inbound_id,
+        at: now,
+    };
     // Replies of the effects first (the ticket number, the /status list), then the engine's.
     let mut queue: Vec<Queued> = Vec::new();
     let mut say = |r: &Reply, ticket_id: Option<i64>| {
@@ -165,8 +175,27 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
                     say(&r, Some(ticket_id));
                 }
                 created = Some(c.number);
+                created_id = Some(ticket_id);
             }
             Effect::SetLanguage { .. } => {}
+            Effect::ArticleOffered {
+                article,
+                score,
+                service,
+            } => {
+                kb::record_offer(&mut tx, &place, &article, service.as_deref(), score).await?;
+            }
+            Effect::ArticleAnswered { article, helped } => {
+                kb::answer_offer(&mut tx, &place, &article, helped).await?;
+            }
+            Effect::EndContact(c) => {
+                let ticket = if c.outcome == intake::ContactOutcome::Ticket {
+                    created_id
+                } else {
+                    None
+                };
+                kb::end_contact(&mut tx, &place, &c, ticket).await?;
+            }
             Effect::ShowTickets { number } => {
                 let list = tickets::for_reporter(&mut tx, reporter.id, number.as_deref(), STATUS_LIMIT).await?;
                 for r in intake::status_replies(&list, number.as_deref()) {

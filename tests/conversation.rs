@@ -75,8 +75,8 @@ async fn the_issue_example_becomes_a_p1_ticket(pool: PgPool) {
     let mut guard = 0;
     let mut r = r;
     while !choice_ids(&r).contains(&"c:yes".to_owned()) {
-        let first = choice_ids(&r).first().cloned().unwrap_or_else(|| "x:skip".into());
-        r = chat.press(&first).await;
+        let next = walk_on(&r).unwrap_or_else(|| "x:skip".into());
+        r = chat.press(&next).await;
         guard += 1;
         assert!(guard < 8, "never reached the summary: {r:?}");
     }
@@ -89,7 +89,9 @@ async fn the_issue_example_becomes_a_p1_ticket(pool: PgPool) {
 async fn a_repeated_delivery_is_handled_once(pool: PgPool) {
     let mut chat = Chat::new(&pool, "dup");
     chat.name = Some("Rina".into());
-    chat.say("email dinas saya penuh, tidak bisa terima email").await;
+    let r = chat.say("email dinas saya penuh, tidak bisa terima email").await;
+    assert!(text(&r).contains("Kotak surat"), "Level 0 first: {r:?}");
+    chat.press("kb:no").await;
     chat.say("Bidang Anggaran").await;
     let confirm = chat.inbound(Content::Choice { id: "c:yes".into() });
     let (first, r1) = chat.deliver(&confirm).await;
@@ -101,7 +103,7 @@ async fn a_repeated_delivery_is_handled_once(pool: PgPool) {
     assert_eq!(second, Outcome::Duplicate);
     assert!(r2.is_empty(), "a duplicate says nothing: {r2:?}");
     assert_eq!(count(&pool, "tickets").await, 1);
-    assert_eq!(count(&pool, "inbound_messages").await, 3);
+    assert_eq!(count(&pool, "inbound_messages").await, 4);
 }
 
 #[sqlx::test]
@@ -207,6 +209,11 @@ async fn answers_that_fit_no_choice_and_stale_buttons_keep_the_state(pool: PgPoo
     let mut chat = Chat::new(&pool, "confused");
     chat.name = Some("Dewi".into());
     let r = chat.say("laptop saya hang terus sejak kemarin").await;
+    assert!(
+        choice_ids(&r).contains(&"kb:no".to_owned()),
+        "a self-help article first: {r:?}"
+    );
+    let r = chat.press("kb:no").await;
     assert!(text(&r).contains("Di mana"), "a laptop is somewhere: {r:?}");
     chat.say("ruang sekretariat lantai 1").await;
     chat.say("Dinas Kesehatan").await;
@@ -229,7 +236,13 @@ async fn answers_that_fit_no_choice_and_stale_buttons_keep_the_state(pool: PgPoo
 async fn batal_cancels_and_status_shows_only_own_tickets(pool: PgPool) {
     let mut a = Chat::new(&pool, "a");
     a.name = Some("Ana".into());
-    a.say("lupa password SIMPEG").await;
+    let r = a.say("lupa password SIMPEG").await;
+    assert!(choice_ids(&r).contains(&"kb:no".to_owned()), "{r:?}");
+    let r = a.say("sudah saya coba, tapi belum berhasil").await;
+    assert!(
+        text(&r).contains("unit kerja"),
+        "a typed 'not yet' goes on to the ticket: {r:?}"
+    );
     a.say("Bagian Kepegawaian").await;
     let r = a.say("ya").await;
     let number = text(&r)
@@ -268,6 +281,8 @@ async fn a_request_asks_what_it_needs_not_incident_questions(pool: PgPool) {
     let mut chat = Chat::new(&pool, "req");
     chat.name = Some("Yanti".into());
     let r = chat.say("min tolong reset password, akun saya terkunci").await;
+    assert!(choice_ids(&r).contains(&"kb:no".to_owned()), "{r:?}");
+    let r = chat.press("kb:no").await;
     assert!(text(&r).contains("Akun aplikasi apa"), "asks which application: {r:?}");
     let r = chat.say("e-Office").await;
     assert!(text(&r).contains("unit kerja"), "{r:?}");
@@ -328,8 +343,8 @@ async fn photos_and_locations_are_kept_with_the_report(pool: PgPool) {
         if choice_ids(&r).first().map(String::as_str) == Some("c:yes") {
             break;
         }
-        r = match choice_ids(&r).first() {
-            Some(id) => chat.press(&id.clone()).await,
+        r = match walk_on(&r) {
+            Some(id) => chat.press(&id).await,
             None => chat.say("Samsat").await,
         };
     }
@@ -362,6 +377,8 @@ async fn a_reporter_can_switch_to_english_and_back(pool: PgPool) {
     let r = chat
         .say("printer di ruang TU tidak bisa mencetak sejak tadi pagi")
         .await;
+    assert!(text(&r).contains("Did it work?"), "{r:?}");
+    let r = chat.press("kb:no").await;
     assert!(text(&r).contains("Which unit or office"), "{r:?}");
     let r = chat.say("Bagian Umum").await;
     assert!(
@@ -380,4 +397,11 @@ async fn a_reporter_can_switch_to_english_and_back(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(locale, "id");
+}
+
+/// The answer that moves a report on towards a ticket: "not yet" to a self-help article,
+/// else the first choice.
+fn walk_on(r: &[sigap::domain::Outbound]) -> Option<String> {
+    let ids = choice_ids(r);
+    ids.iter().find(|id| *id == "kb:no").or(ids.first()).cloned()
 }

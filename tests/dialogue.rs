@@ -3,7 +3,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use sigap::domain::{Channel, Content, Inbound, Level, PriorityPolicy, Scope};
 use sigap::i18n::Locales;
-use sigap::intake::{Ctx, Effect, Profile, Question, Reply, State, step};
+use sigap::intake::{ContactOutcome, Ctx, Effect, Profile, Question, Reply, State, step};
 use sigap::knowledge::Knowledge;
 use std::sync::OnceLock;
 
@@ -48,6 +48,7 @@ impl Talk {
         let ctx = Ctx {
             catalog: &k.catalog,
             understanding: &k.understanding,
+            articles: &k.articles,
             policy: &self.policy,
             tz: chrono_tz::Asia::Jakarta,
             now: now(),
@@ -126,6 +127,8 @@ fn a_complete_report_goes_straight_to_the_summary() {
 fn asks_only_what_is_missing_one_question_at_a_time() {
     let mut t = Talk::known();
     let r = t.say("printer tidak bisa mencetak");
+    assert_eq!(t.asking(), Some(Question::Article), "Level 0 first: {:?}", keys(&r));
+    let r = t.press("kb:no");
     assert_eq!(t.asking(), Some(slot("where")), "{:?}", keys(&r));
     assert_eq!(r.len(), 1, "one message at a time");
     t.say("ruang TU lantai 2");
@@ -275,6 +278,18 @@ fn a_request_gets_request_questions() {
 fn typed_answers_are_read_like_buttons() {
     let mut t = Talk::known();
     t.say("internet lambat");
+    assert_eq!(
+        t.asking(),
+        Some(slot("who")),
+        "who is hit decides whether self-help fits"
+    );
+    t.say("saya saja");
+    assert_eq!(t.asking(), Some(Question::Article));
+    t.say("1");
+    assert!(matches!(t.state, State::Idle), "1 = the first button, 'Berhasil'");
+    t.say("internet lambat");
+    t.say("saya sendiri");
+    t.say("2");
     assert_eq!(t.asking(), Some(slot("where")));
     t.say("aula lantai 2");
     assert_eq!(t.asking(), Some(slot("when")));
@@ -289,6 +304,8 @@ fn typed_answers_are_read_like_buttons() {
 fn changing_the_problem_rereads_it() {
     let mut t = Talk::known();
     t.say("printer di ruang arsip macet kertasnya");
+    assert_eq!(t.asking(), Some(Question::Article));
+    t.press("kb:no");
     t.press("t:now");
     assert_eq!(t.asking(), Some(Question::Confirm));
     t.press("c:edit");
@@ -321,4 +338,143 @@ fn every_engine_message_renders_in_both_languages() {
             }
         }
     }
+}
+
+fn offered(t: &Talk) -> Vec<String> {
+    t.effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ArticleOffered { article, .. } => Some(article.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_fitting_article_comes_first_and_yes_ends_without_a_ticket() {
+    let mut t = Talk::known();
+    let r = t.say("gk bisa login SIMPEG, lupa password");
+    assert_eq!(keys(&r), ["kb-offer"]);
+    assert_eq!(r[0].text.key, "with-ack", "acknowledged, then the offer");
+    assert_eq!(t.asking(), Some(Question::Article));
+    assert_eq!(offered(&t), ["sandi-aplikasi-web"]);
+    let ids: Vec<&str> = r[0].choices.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(&ids[..2], ["kb:yes", "kb:no"]);
+    let r = t.say("alhamdulillah sudah bisa masuk, makasih");
+    assert_eq!(keys(&r), ["kb-resolved"]);
+    assert!(matches!(t.state, State::Idle));
+    assert!(t.ticket().is_none());
+    assert!(t.effects.contains(&Effect::ArticleAnswered {
+        article: "sandi-aplikasi-web".into(),
+        helped: true
+    }));
+    let end = t.effects.iter().find_map(|e| match e {
+        Effect::EndContact(c) => Some(c.clone()),
+        _ => None,
+    });
+    let end = end.expect("the contact is recorded");
+    assert_eq!(
+        end.outcome,
+        ContactOutcome::Level0 {
+            article: "sandi-aplikasi-web".into()
+        }
+    );
+    assert_eq!(end.service.as_deref(), Some("reset-password"));
+}
+
+#[test]
+fn not_yet_goes_on_to_a_ticket_that_records_the_article_tried() {
+    let mut t = Talk::known();
+    t.say("printer di ruang TU gak mau ngeprint, dokumen nyangkut di antrian");
+    assert_eq!(t.asking(), Some(Question::Article));
+    let r = t.say("sudah, tapi belum berhasil");
+    assert_eq!(r[0].text.key, "with-ack", "'I will pass it on', then the next question");
+    assert_ne!(t.asking(), Some(Question::Article));
+    for _ in 0..6 {
+        if t.asking() == Some(Question::Confirm) {
+            break;
+        }
+        t.say("tidak tahu");
+    }
+    assert_eq!(t.asking(), Some(Question::Confirm));
+    t.press("c:yes");
+    let ticket = t.ticket().expect("a ticket");
+    assert_eq!(ticket.kb_tried, ["printer-tidak-mencetak"]);
+    assert!(
+        t.effects
+            .iter()
+            .any(|e| matches!(e, Effect::EndContact(c) if c.outcome == ContactOutcome::Ticket))
+    );
+}
+
+#[test]
+fn more_words_instead_of_an_answer_are_kept_and_mean_not_yet() {
+    let mut t = Talk::known();
+    t.say("laptop saya hang terus");
+    assert_eq!(t.asking(), Some(Question::Article));
+    let r = t.say("halo");
+    assert_eq!(keys(&r), ["kb-offer"], "asked again");
+    assert_eq!(r[0].text.key, "with-ack", "with a word on why");
+    assert_eq!(t.asking(), Some(Question::Article));
+    t.say("laptop hang setiap buka aplikasi SIPD, layarnya membeku");
+    assert_ne!(t.asking(), Some(Question::Article));
+    match &t.state {
+        State::Reporting { draft, .. } => {
+            assert_eq!(draft.said.len(), 2, "the new account is kept");
+            assert_eq!(draft.offers[0].helped, Some(false));
+        }
+        State::Idle => panic!("the report goes on"),
+    }
+}
+
+#[test]
+fn another_way_offers_a_second_article_and_no_third() {
+    let mut t = Talk::known();
+    let r = t.say("printer saya tidak bisa mencetak, katanya offline");
+    assert!(r[0].choices.iter().any(|c| c.id == "kb:more"), "{r:?}");
+    let first = offered(&t);
+    let r = t.press("kb:more");
+    let second = offered(&t);
+    assert_eq!(second.len(), 1);
+    assert_ne!(first, second);
+    assert!(!r[0].choices.iter().any(|c| c.id == "kb:more"), "two at most");
+    t.press("kb:no");
+    assert_ne!(t.asking(), Some(Question::Article));
+    match &t.state {
+        State::Reporting { draft, .. } => assert_eq!(draft.tried().count(), 2),
+        State::Idle => panic!("the report goes on"),
+    }
+}
+
+#[test]
+fn no_self_help_for_mass_outages_p1_or_technician_work() {
+    for text in [
+        "internet seluruh kantor mati sejak pagi, semua pegawai tidak bisa kerja",
+        "server SIMRS down, pasien menumpuk di loket pendaftaran",
+        "lupa password komputer domain, gak bisa masuk windows",
+        "semua file di folder bersama berubah ekstensi .lockbit dan tidak bisa dibuka",
+        "kerupuk di kantin habis",
+    ] {
+        let mut t = Talk::known();
+        t.say(text);
+        for _ in 0..4 {
+            assert_ne!(t.asking(), Some(Question::Article), "{text}");
+            if t.asking() == Some(Question::Confirm) || t.asking().is_none() {
+                break;
+            }
+            t.press("x:skip");
+        }
+    }
+}
+
+#[test]
+fn an_offer_left_open_is_answered_after_the_state_was_stored() {
+    let mut t = Talk::known();
+    t.say("kotak surat email dinas saya penuh");
+    assert_eq!(t.asking(), Some(Question::Article));
+    let saved = serde_json::to_value(&t.state).unwrap();
+    t.state = serde_json::from_value(saved).unwrap();
+    let r = t.say("berhasil");
+    assert_eq!(keys(&r), ["kb-resolved"]);
+    assert!(t.ticket().is_none());
 }

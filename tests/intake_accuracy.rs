@@ -95,6 +95,7 @@ fn measure(file: &str, show_errors: bool) -> Tally {
     let ctx = Ctx {
         catalog: &k.catalog,
         understanding: &k.understanding,
+        articles: &k.articles,
         policy: &policy,
         tz,
         now: now(),

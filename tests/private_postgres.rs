@@ -61,7 +61,7 @@ fn starts_a_private_cluster_when_no_server_answers() {
     let out = sigap(
         &dir,
         &["chat", "--as", "pipe", "--name", "Tono"],
-        "printer di ruang TU lantai 2 tidak bisa mencetak sejak tadi pagi\nBagian Umum\nbenar\n/status\n",
+        "printer di ruang TU lantai 2 tidak bisa mencetak sejak tadi pagi\nbelum\nBagian Umum\nbenar\n/status\n",
         &[],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -233,6 +233,7 @@ fn random_conversations_never_panic_and_states_round_trip() {
             let ctx = Ctx {
                 catalog: &k.catalog,
                 understanding: &k.understanding,
+                articles: &k.articles,
                 policy: &policy,
                 tz: chrono_tz::Asia::Jakarta,
                 now,

@@ -208,3 +208,30 @@ db-no-postgres = PostgreSQL was not found on this computer, and no server answer
       macOS:          brew install postgresql
     or point Sigap to an existing server with DATABASE_URL=postgres://user:password@host/sigap
 db-private-start = Preparing a private database in { $dir } …
+
+## Level 0: knowledge-base guides
+
+kb-offer = Problems like this can usually be fixed on your own. Try these steps (in Indonesian):
+
+    { $title }
+    { $steps }
+
+    Did it work?
+kb-offer-gone = Earlier I sent the guide "{ $title }". Did it work?
+kb-gone = Did the guide work?
+choice-kb-yes = It worked, problem solved
+choice-kb-no = Not yet, create a ticket
+choice-kb-more = Try another way
+kb-resolved = Glad it is solved. No ticket was created. If the problem comes back, just write here.
+kb-not-helped = All right, I will continue your report so that staff can handle it.
+kb-answer-unclear = Sorry, I did not catch that. Did the steps fix the problem?
+summary-kb-tried = • Already tried: { $value }
+# Used in articles where an [agency] value is not configured.
+kb-agency-helpdesk_phone = the IT helpdesk phone number
+kb-agency-helpdesk_whatsapp = the IT helpdesk WhatsApp
+kb-agency-helpdesk_email = the IT helpdesk email
+kb-agency-portal_url = your office's official portal
+kb-agency-password_reset_url = your office's password reset page
+kb-agency-service_hours = office hours
+kb-agency-wifi_guest_ssid = for guests
+kb-agency-it_room = the IT service room

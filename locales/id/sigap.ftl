@@ -199,3 +199,30 @@ db-no-postgres = PostgreSQL tidak ditemukan di komputer ini, dan tidak ada serve
       macOS:          brew install postgresql
     atau arahkan Sigap ke server yang ada dengan DATABASE_URL=postgres://user:sandi@host/sigap
 db-private-start = Menyiapkan basis data pribadi di { $dir } …
+
+## Level 0: panduan dari basis pengetahuan
+
+kb-offer = Masalah seperti ini biasanya bisa Anda atasi sendiri. Coba langkah berikut:
+
+    { $title }
+    { $steps }
+
+    Apakah berhasil?
+kb-offer-gone = Tadi saya kirim panduan "{ $title }". Apakah berhasil?
+kb-gone = Apakah panduan tadi berhasil?
+choice-kb-yes = Berhasil, masalah selesai
+choice-kb-no = Belum, buat tiket
+choice-kb-more = Coba cara lain
+kb-resolved = Syukurlah, masalahnya sudah selesai. Tidak ada tiket yang dibuat. Jika masalah muncul lagi, tulis saja di sini.
+kb-not-helped = Baik, saya lanjutkan laporan Anda supaya ditangani petugas.
+kb-answer-unclear = Maaf, saya belum menangkap jawabannya. Apakah langkah tadi menyelesaikan masalah?
+summary-kb-tried = • Sudah dicoba: { $value }
+# Dipakai di artikel bila nilai [agency] belum diatur.
+kb-agency-helpdesk_phone = nomor telepon helpdesk TI
+kb-agency-helpdesk_whatsapp = WhatsApp helpdesk TI
+kb-agency-helpdesk_email = email helpdesk TI
+kb-agency-portal_url = portal resmi kantor Anda
+kb-agency-password_reset_url = halaman reset kata sandi kantor Anda
+kb-agency-service_hours = jam kerja
+kb-agency-wifi_guest_ssid = khusus tamu
+kb-agency-it_room = ruang layanan TI

@@ -127,6 +127,11 @@ impl Locales {
         }
     }
 
+    /// A message without arguments (text needed before the catalogue is loaded).
+    pub fn text(&self, lang: &str, key: &str) -> String {
+        self.format(lang, key, &FluentArgs::new())
+    }
+
     /// Formats `key` with plain arguments; falls back to Indonesian, then to the key.
     fn format(&self, lang: &str, key: &str, args: &FluentArgs) -> String {
         for l in [lang, DEFAULT_LANG] {

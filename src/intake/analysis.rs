@@ -227,6 +227,18 @@ impl Understanding {
         }
     }
 
+    /// `text` in standard words (slang expanded; typos corrected when `correct`), for
+    /// matching it against other texts such as knowledge-base articles.
+    pub fn normalized(&self, text: &str, correct: bool) -> String {
+        let tokens = super::normalize::tokenize_with(truncate(text, MAX_ANALYSED_CHARS), &self.lexicon, correct);
+        let words: Vec<&str> = tokens
+            .iter()
+            .filter(|t| t.kind == super::normalize::Kind::Word)
+            .map(|t| t.norm.as_str())
+            .collect();
+        words.join(" ")
+    }
+
     /// How many a place named in `text` holds (a typed answer to "di mana?").
     pub fn place_size(&self, text: &str) -> Option<Scope> {
         let doc = Doc::new(truncate(text, MAX_ANALYSED_CHARS), &self.lexicon);

@@ -74,8 +74,6 @@ static PUBLIC: Phrases = Phrases::new(&[
     "layanan terhenti",
     "layanan publik",
     "pelayanan publik",
-    "antrian",
-    "antrean",
     "warga menunggu",
     "masyarakat menunggu",
     "pemohon menunggu",
@@ -87,6 +85,10 @@ static PUBLIC: Phrases = Phrases::new(&[
     "masyarakat",
     "pasien",
 ]);
+
+/// A queue of people waiting, unless it is a print queue.
+static QUEUE: Phrases = Phrases::new(&["antrian", "antrean"]);
+static PRINTING: Phrases = Phrases::new(&["printer", "print", "cetak", "mencetak", "ngeprint", "dokumen", "scan"]);
 
 /// Words that settle urgency whatever the service: stated, not implied.
 static EXPLICIT_HIGH: Phrases = Phrases::new(&[
@@ -103,7 +105,7 @@ static EXPLICIT_HIGH: Phrases = Phrases::new(&[
 ]);
 
 pub fn vocabulary() -> impl Iterator<Item = &'static str> {
-    [&LOW, &MEDIUM, &HIGH, &PUBLIC, &EXPLICIT_HIGH]
+    [&LOW, &MEDIUM, &HIGH, &PUBLIC, &QUEUE, &PRINTING, &EXPLICIT_HIGH]
         .into_iter()
         .flat_map(|p| p.source().iter().copied())
 }
@@ -162,5 +164,5 @@ static TODAY: Phrases = Phrases::new(&["hari ini"]);
 
 /// Impact from words about the public service (scope adds its own).
 pub fn public_service(doc: &Doc) -> bool {
-    any(doc, &PUBLIC)
+    any(doc, &PUBLIC) || (any(doc, &QUEUE) && !any(doc, &PRINTING))
 }

@@ -2,14 +2,16 @@
 
 use super::analysis::Kind;
 use super::choices::{self, CONFIRM_CANCEL, CONFIRM_EDIT, CONFIRM_YES};
+use super::level0::{self, Verdict};
 use super::questions;
 use super::reply::Reply;
 use super::report::Report;
-use super::state::{Draft, Question, State, clip};
-use super::{Ctx, Effect, NewTicket};
+use super::state::{Draft, Offer, Question, State, clip};
+use super::{Contact, ContactOutcome, Ctx, Effect, NewTicket};
 use crate::domain::ticket::parse_ticket_number;
 use crate::domain::{Attachment, Content, Inbound, Level, Scope, Slot, TicketType};
 use crate::i18n::{Arg, Msg};
+use crate::knowledge::Hit;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 /// Typed answers (a place, a name) are cut here.
@@ -127,14 +129,13 @@ fn on_command(state: State, cmd: &str, arg: Option<&str>, ctx: &Ctx, out: &mut O
             }
             re_ask(state, ctx, out)
         }
-        "batal" | "cancel" | "batalkan" => {
-            if in_report {
-                out.key("report-cancelled");
-            } else {
+        "batal" | "cancel" | "batalkan" => match state {
+            State::Reporting { draft, .. } => cancel(&draft, ctx, out),
+            State::Idle => {
                 out.key("nothing-to-cancel");
+                State::Idle
             }
-            State::Idle
-        }
+        },
         other => {
             out.say(Reply::text(Msg::new("unknown-command").arg("command", clip(other, 40))));
             re_ask(state, ctx, out)
@@ -165,9 +166,85 @@ fn ask_next(mut draft: Draft, ctx: &Ctx, out: &mut Out, ack: Option<Msg>) -> Sta
         draft.reviewing = false;
         Question::Confirm
     } else {
-        questions::next(&report, &draft, ctx)
+        let hits = level0::candidates(&report, &draft, ctx);
+        let q = questions::next(&report, &draft, ctx, !hits.is_empty());
+        if q == Question::Article {
+            offer(&mut draft, &hits, &report, out);
+        }
+        q
     };
     ask_now(draft, q, &report, ctx, out, ack)
+}
+
+/// Records the best article as offered, keeping the next best in reserve.
+fn offer(draft: &mut Draft, hits: &[Hit], report: &Report, out: &mut Out) {
+    let Some(best) = hits.first() else { return };
+    draft.offers.push(Offer {
+        article: best.article.id.clone(),
+        title: best.article.title.clone(),
+        score: best.score,
+        at: draft.said.last().map_or(draft.started_at, |s| s.at),
+        helped: None,
+        spare: hits.get(1).map(|h| h.article.id.clone()),
+    });
+    out.effects.push(Effect::ArticleOffered {
+        article: best.article.id.clone(),
+        score: best.score,
+        service: report.service.clone(),
+    });
+}
+
+/// The reporter's answer to the article offered last.
+fn on_verdict(mut draft: Draft, verdict: Verdict, ctx: &Ctx, out: &mut Out) -> State {
+    let Some(last) = draft.offers.last_mut() else {
+        return ask_next(draft, ctx, out, None);
+    };
+    last.helped = Some(verdict == Verdict::Helped);
+    let article = last.article.clone();
+    let spare = last.spare.take();
+    out.effects.push(Effect::ArticleAnswered {
+        article: article.clone(),
+        helped: verdict == Verdict::Helped,
+    });
+    match verdict {
+        Verdict::Helped => {
+            let report = Report::from_draft(&draft, ctx);
+            out.effects
+                .push(end_contact(&draft, &report, ContactOutcome::Level0 { article }));
+            out.key("kb-resolved");
+            State::Idle
+        }
+        Verdict::Another => {
+            let report = Report::from_draft(&draft, ctx);
+            let hit = spare.and_then(|id| ctx.articles.get(&id));
+            match hit {
+                Some(mut h) => {
+                    h.score = draft.offers.last().map_or(0.0, |o| o.score);
+                    offer(&mut draft, &[h], &report, out);
+                    ask_now(draft, Question::Article, &report, ctx, out, None)
+                }
+                None => ask_next(draft, ctx, out, Some(Msg::new("kb-not-helped"))),
+            }
+        }
+        Verdict::NotHelped => ask_next(draft, ctx, out, Some(Msg::new("kb-not-helped"))),
+    }
+}
+
+fn end_contact(draft: &Draft, report: &Report, outcome: ContactOutcome) -> Effect {
+    Effect::EndContact(Contact {
+        outcome,
+        ticket_type: report.ticket_type,
+        category: report.category.clone(),
+        service: report.service.clone(),
+        started_at: draft.started_at,
+    })
+}
+
+fn cancel(draft: &Draft, ctx: &Ctx, out: &mut Out) -> State {
+    let report = Report::from_draft(draft, ctx);
+    out.effects.push(end_contact(draft, &report, ContactOutcome::Cancelled));
+    out.key("report-cancelled");
+    State::Idle
 }
 
 fn ask_now(mut draft: Draft, q: Question, report: &Report, ctx: &Ctx, out: &mut Out, ack: Option<Msg>) -> State {
@@ -221,6 +298,9 @@ fn start_report(text: &str, at: DateTime<Utc>, ctx: &Ctx, out: &mut Out, mut dra
 fn answer(mut draft: Draft, asking: Question, text: &str, at: DateTime<Utc>, ctx: &Ctx, out: &mut Out) -> State {
     let report = Report::from_draft(&draft, ctx);
     let offered = questions::ask(asking, &report, &draft, ctx).choices;
+    if asking == Question::Article {
+        return answer_offer(draft, text, at, &offered, ctx, out);
+    }
     if !offered.is_empty() {
         if let Some(id) = choices::match_typed(text, &offered, ctx) {
             return choose(draft, asking, &id, ctx, out);
@@ -310,10 +390,31 @@ fn answer(mut draft: Draft, asking: Question, text: &str, at: DateTime<Utc>, ctx
             draft.tell(text, at);
             ask_next(draft, ctx, out, None)
         }
-        Question::Category | Question::Service | Question::Confirm | Question::Change => {
+        Question::Category | Question::Service | Question::Confirm | Question::Change | Question::Article => {
             retry(draft, asking, "answer-pick-one", ctx, out)
         }
     }
+}
+
+/// A typed answer to an article offer: yes, no, another one, or more about the problem
+/// (which is kept, and means the article did not settle it).
+fn answer_offer(
+    mut draft: Draft,
+    text: &str,
+    at: DateTime<Utc>,
+    offered: &[super::Choice],
+    ctx: &Ctx,
+    out: &mut Out,
+) -> State {
+    if let Some(v) = level0::read(text, offered, ctx) {
+        return on_verdict(draft, v, ctx, out);
+    }
+    let a = ctx.understanding.analyze(text, at, ctx.tz);
+    if a.kind == Kind::Report {
+        draft.tell(text, at);
+        return on_verdict(draft, Verdict::NotHelped, ctx, out);
+    }
+    retry(draft, Question::Article, "kb-answer-unclear", ctx, out)
 }
 
 /// Says why the answer did not fit and asks the same question again.
@@ -355,17 +456,19 @@ fn choose(mut draft: Draft, asking: Question, id: &str, ctx: &Ctx, out: &mut Out
                 let report = Report::from_draft(&draft, ctx);
                 out.effects
                     .push(Effect::CreateTicket(Box::new(new_ticket(&report, &draft, ctx))));
+                out.effects.push(end_contact(&draft, &report, ContactOutcome::Ticket));
                 State::Idle
             }
             CONFIRM_EDIT => {
                 let report = Report::from_draft(&draft, ctx);
                 ask_now(draft, Question::Change, &report, ctx, out, None)
             }
-            CONFIRM_CANCEL => {
-                out.key("report-cancelled");
-                State::Idle
-            }
+            CONFIRM_CANCEL => cancel(&draft, ctx, out),
             _ => re_ask(reporting(draft, asking), ctx, out),
+        },
+        ("kb", _) => match level0::verdict(id) {
+            Some(v) => on_verdict(draft, v, ctx, out),
+            None => re_ask(reporting(draft, asking), ctx, out),
         },
         ("e", _) => {
             draft.reviewing = true;
@@ -534,6 +637,7 @@ fn new_ticket(r: &Report, d: &Draft, ctx: &Ctx) -> NewTicket {
         response_due: due.response,
         resolution_due: due.resolution,
         attachments: d.attachments.clone(),
+        kb_tried: d.tried().map(|o| o.article.clone()).collect(),
         reporter_name: d.name.clone().or_else(|| ctx.profile.name.clone()),
         reporter_unit: d.unit.clone().or_else(|| ctx.profile.unit.clone()),
     }

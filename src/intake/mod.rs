@@ -9,6 +9,7 @@ mod choices;
 mod classify;
 mod dialogue;
 mod doc;
+mod level0;
 mod lexicon;
 mod normalize;
 mod place;
@@ -25,14 +26,16 @@ mod cues;
 
 pub use analysis::{Analysis, Kind as MessageKind, MAX_ANALYSED_CHARS, Slots, Understanding};
 pub use dialogue::step;
+pub use level0::{KB_MORE, KB_NO, KB_YES, THRESHOLD as KB_THRESHOLD, Verdict, offers as article_offers};
 pub use lexicon::{LanguageFile, Lexicon};
 pub use questions::missing;
 pub use reply::{Choice, Reply};
 pub use report::Report;
-pub use state::{Draft, Question, Said, State};
+pub use state::{Draft, Offer, Question, Said, State};
 pub use summary::{status_replies, ticket_created};
 
 use crate::domain::{Attachment, Catalog, Level, Priority, PriorityPolicy, Scope, Status, TicketType};
+use crate::knowledge::Articles;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -41,6 +44,8 @@ use chrono_tz::Tz;
 pub struct Ctx<'a> {
     pub catalog: &'a Catalog,
     pub understanding: &'a Understanding,
+    /// The knowledge-base articles offered before a ticket.
+    pub articles: &'a Articles,
     pub policy: &'a PriorityPolicy,
     pub tz: Tz,
     pub now: DateTime<Utc>,
@@ -70,6 +75,40 @@ pub enum Effect {
     SetLanguage {
         lang: String,
     },
+    /// A knowledge-base article was offered (Level 0).
+    ArticleOffered {
+        article: String,
+        score: f32,
+        service: Option<String>,
+    },
+    /// The reporter said whether the article fixed the problem.
+    ArticleAnswered {
+        article: String,
+        helped: bool,
+    },
+    /// A report came to an end (for the Level 0 deflection figures). For a ticket it
+    /// follows the `CreateTicket` of the same message.
+    EndContact(Contact),
+}
+
+/// How a report ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    pub outcome: ContactOutcome,
+    pub ticket_type: TicketType,
+    pub category: String,
+    pub service: Option<String>,
+    pub started_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactOutcome {
+    /// Fixed by this article, with no ticket.
+    Level0 {
+        article: String,
+    },
+    Ticket,
+    Cancelled,
 }
 
 /// A complete ticket, ready to be numbered and stored.
@@ -97,6 +136,8 @@ pub struct NewTicket {
     pub response_due: DateTime<Utc>,
     pub resolution_due: DateTime<Utc>,
     pub attachments: Vec<Attachment>,
+    /// Knowledge-base articles the reporter tried before the ticket (part of "bagaimana").
+    pub kb_tried: Vec<String>,
     pub reporter_name: Option<String>,
     pub reporter_unit: Option<String>,
 }

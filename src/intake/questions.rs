@@ -3,6 +3,7 @@
 use super::Ctx;
 use super::analysis::Kind;
 use super::choices;
+use super::level0;
 use super::reply::Reply;
 use super::report::Report;
 use super::state::{Draft, Question};
@@ -55,8 +56,9 @@ pub fn missing(report: &Report, ctx: &Ctx) -> Vec<Slot> {
     out
 }
 
-/// The next question for a draft; `Confirm` when nothing is missing.
-pub fn next(report: &Report, draft: &Draft, ctx: &Ctx) -> Question {
+/// The next question for a draft; `Confirm` when nothing is missing. `can_offer`: an
+/// article fits the report (Level 0), offered once urgency and impact say it may be.
+pub fn next(report: &Report, draft: &Draft, ctx: &Ctx, can_offer: bool) -> Question {
     let ask = |q: Question| !draft.was_asked(q);
     let what = Question::Slot { slot: Slot::What };
     // Nothing said yet (a photo, /lapor), or nothing usable: ask what the problem is.
@@ -74,6 +76,19 @@ pub fn next(report: &Report, draft: &Draft, ctx: &Ctx) -> Question {
         }
     }
     let svc = report.service_def(ctx);
+    if can_offer {
+        // Who is hit and how badly decide whether self-help is right: ask those first.
+        let deciding = [Slot::Who, Slot::How];
+        for slot in asks(report, svc).into_iter().filter(|s| deciding.contains(s)) {
+            let q = Question::Slot { slot };
+            if report.ticket_type == TicketType::Insiden && ask(q) && slot_missing(slot, report, svc) {
+                return q;
+            }
+        }
+        if level0::allowed(report, ctx) {
+            return Question::Article;
+        }
+    }
     for slot in asks(report, svc) {
         let q = Question::Slot { slot };
         if ask(q) && slot_missing(slot, report, svc) {
@@ -120,6 +135,7 @@ pub fn ask(q: Question, report: &Report, draft: &Draft, ctx: &Ctx) -> Reply {
                 choices::services(&cat, ctx),
             )
         }
+        Question::Article => level0::ask(draft, ctx),
         Question::Name => Reply::text(Msg::new("ask-name")),
         Question::Unit => Reply::text(Msg::new("ask-unit")),
         Question::Confirm => Reply::with_choices(super::summary::summary(report, draft, ctx), choices::confirm()),

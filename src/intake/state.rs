@@ -44,6 +44,8 @@ pub enum Question {
     Service,
     Name,
     Unit,
+    /// A knowledge-base article offered (the last of `Draft::offers`): did it help?
+    Article,
     /// Summary shown: Benar / Ubah / Batal.
     Confirm,
     /// Which part to change.
@@ -86,6 +88,24 @@ pub struct Draft {
     pub name: Option<String>,
     #[serde(default)]
     pub unit: Option<String>,
+    /// Knowledge-base articles offered during this report, in order (at most two).
+    #[serde(default)]
+    pub offers: Vec<Offer>,
+}
+
+/// An article offered to the reporter before a ticket (Level 0).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    pub article: String,
+    pub title: String,
+    pub score: f32,
+    pub at: DateTime<Utc>,
+    /// The reporter's answer: it fixed the problem, or not yet.
+    #[serde(default)]
+    pub helped: Option<bool>,
+    /// Another article that fits, offered if the reporter asks for another way.
+    #[serde(default)]
+    pub spare: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,7 +131,13 @@ impl Draft {
             reviewing: false,
             name: None,
             unit: None,
+            offers: Vec::new(),
         }
+    }
+
+    /// Articles offered that did not fix the problem (recorded on the ticket).
+    pub fn tried(&self) -> impl Iterator<Item = &Offer> {
+        self.offers.iter().filter(|o| o.helped != Some(true))
     }
 
     /// Adds a message to the reporter's account of the problem. The draft keeps the first

@@ -42,6 +42,9 @@ pub fn summary(r: &Report, d: &Draft, ctx: &Ctx) -> Msg {
     if let Some(h) = &r.slots.how {
         lines.push(line("summary-how", h.as_str()));
     }
+    for o in d.tried() {
+        lines.push(line("summary-kb-tried", o.title.as_str()));
+    }
     let p = r.final_priority(ctx);
     lines.push(
         Msg::new("summary-priority")

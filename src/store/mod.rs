@@ -6,6 +6,7 @@ pub mod connect;
 pub mod conversations;
 mod embedded;
 pub mod inbound;
+pub mod kb;
 pub mod outbox;
 pub mod reporters;
 pub mod tickets;

@@ -4,6 +4,8 @@ use super::StoreError;
 use crate::domain::ticket::ticket_number;
 use crate::domain::{Priority, Status};
 use crate::intake::{Created, NewTicket, TicketSummary};
+use crate::knowledge::ResolvedTicket;
+use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
 /// Where a new ticket came from.
@@ -47,9 +49,9 @@ pub async fn create(
                what, location, occurred, occurred_at, affected, cause, tried, application,
                scope, urgency, impact, priority, response_due, resolution_due,
                reporter_id, reporter_name, reporter_unit, channel, chat_id, conversation_id,
-               source_inbound_id, attachments, created_at, updated_at)
+               source_inbound_id, attachments, kb_tried, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                   $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29)
+                   $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $30)
            RETURNING id"#,
         number,
         t.ticket_type.as_str(),
@@ -79,6 +81,7 @@ pub async fn create(
         origin.conversation_id,
         origin.inbound_id,
         attachments,
+        &t.kb_tried,
         t.recorded_at,
     )
     .fetch_one(&mut *conn)
@@ -87,6 +90,7 @@ pub async fn create(
         "priority": t.priority.get(),
         "urgency": t.urgency.as_str(),
         "impact": t.impact.as_str(),
+        "kb_tried": t.kb_tried,
     });
     sqlx::query!(
         r#"INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, channel, kind, to_status, data)
@@ -166,4 +170,71 @@ pub async fn for_reporter(
     .fetch_all(conn)
     .await?;
     rows.into_iter().map(TicketSummary::try_from).collect()
+}
+
+/// Marks an open ticket resolved with the fix, and records the event. `None` when there is
+/// no such ticket or it is no longer open (the UPDATE's condition decides, not a prior read).
+pub async fn resolve(
+    conn: &mut PgConnection,
+    number: &str,
+    note: &str,
+    technician_id: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query!(
+        r#"WITH old AS (SELECT id, status FROM tickets WHERE number = $1 FOR UPDATE)
+           UPDATE tickets t SET status = 'resolved', resolution_note = $2, resolved_at = $3, updated_at = $3
+           FROM old
+           WHERE t.id = old.id AND old.status IN ('new', 'in_progress')
+           RETURNING t.id, old.status AS from_status"#,
+        number,
+        note,
+        at
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let actor = if technician_id.is_some() {
+        "technician"
+    } else {
+        "system"
+    };
+    sqlx::query!(
+        r#"INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, kind, from_status, to_status, data)
+           VALUES ($1, $2, $3, $4, 'resolved', $5, 'resolved', jsonb_build_object('note', $6::text))"#,
+        row.id,
+        at,
+        actor,
+        technician_id,
+        row.from_status,
+        note
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some(row.id))
+}
+
+/// A ticket's fix, for an article draft: `Err(status)` when it has none yet.
+pub async fn resolution(
+    conn: &mut PgConnection,
+    number: &str,
+) -> Result<Option<Result<ResolvedTicket, Status>>, StoreError> {
+    let row = sqlx::query!(
+        r#"SELECT number, title, service, what, status, resolution_note FROM tickets WHERE number = $1"#,
+        number
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let status = r.status.parse::<Status>().map_err(StoreError::Corrupt)?;
+    Ok(Some(match r.resolution_note.filter(|n| !n.trim().is_empty()) {
+        Some(note) if matches!(status, Status::Resolved | Status::Closed) => Ok(ResolvedTicket {
+            number: r.number,
+            title: r.title,
+            service: r.service,
+            what: r.what,
+            resolution_note: note,
+        }),
+        _ => Err(status),
+    }))
 }

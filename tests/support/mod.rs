@@ -5,22 +5,16 @@
 use chrono::{DateTime, TimeZone, Utc};
 use sigap::config::Settings;
 use sigap::domain::{Channel, Content, Inbound, Outbound};
-use sigap::i18n::Locales;
 use sigap::ingest::{self, Env, Outcome};
-use sigap::knowledge::Knowledge;
 use sigap::store::outbox;
 use sqlx::PgPool;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
+/// The built-in knowledge and locales with default settings, as `sigap` loads them.
 pub fn env() -> Env {
-    static KNOWLEDGE: OnceLock<Arc<Knowledge>> = OnceLock::new();
-    Env {
-        knowledge: KNOWLEDGE
-            .get_or_init(|| Arc::new(Knowledge::embedded().unwrap()))
-            .clone(),
-        locales: Locales::embedded().unwrap(),
-        settings: Arc::new(Settings::default()),
-    }
+    static ENV: OnceLock<Env> = OnceLock::new();
+    ENV.get_or_init(|| sigap::app::load_env(Settings::default()).unwrap())
+        .clone()
 }
 
 /// Monday 2026-11-23 10:00 WIB: the corpus' reference time too.

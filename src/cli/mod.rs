@@ -1,5 +1,7 @@
 //! The `sigap` command line.
 
+mod kb;
+
 use crate::app::{self, Application};
 use crate::channels::terminal;
 use crate::config::Settings;
@@ -38,11 +40,19 @@ pub enum Command {
     Analyze,
     /// Create the database if needed and apply migrations.
     Migrate,
+    /// Knowledge-base articles: check, statistics, drafts from resolved tickets.
+    Kb {
+        #[command(subcommand)]
+        command: kb::KbCommand,
+    },
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let quiet = matches!(cli.command, Command::Chat { .. } | Command::Analyze);
+    let quiet = matches!(
+        cli.command,
+        Command::Chat { .. } | Command::Analyze | Command::Kb { .. }
+    );
     crate::telemetry::init(if quiet { "warn" } else { "info" });
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
@@ -52,7 +62,8 @@ pub fn main() -> ExitCode {
         }
     };
     match run(cli.command, settings) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("sigap: {}", explain(&e));
             ExitCode::FAILURE
@@ -79,22 +90,24 @@ fn explain(e: &anyhow::Error) -> String {
     format!("{e:#}")
 }
 
-fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+/// Runs a command; `false` when it ran but found its answer wanting (`kb check`).
+fn run(command: Command, settings: Settings) -> anyhow::Result<bool> {
     match command {
+        Command::Kb { command } => runtime()?.block_on(kb::run(command, settings)),
         Command::Analyze => {
             let policy = settings.priority.clone();
             let tz = settings.timezone;
             let env = app::load_env(settings)?;
             let stdin = std::io::stdin().lock();
             let stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            crate::analyze::run(stdin, stdout, &env.knowledge, &policy, tz)?;
-            Ok(())
+            crate::analyze::run(stdin, stdout, &env.knowledge.current(), &policy, tz)?;
+            Ok(true)
         }
         Command::Migrate => runtime()?.block_on(async {
             let app = Application::build(settings).await?;
             println!("database ready: {}", app.db.description);
             app.shutdown().await;
-            Ok(())
+            Ok(true)
         }),
         Command::Chat { user, name } => runtime()?.block_on(async {
             let app = Application::build(settings).await?;
@@ -104,7 +117,7 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             };
             let result = app.run_chat(who, ctrl_c()).await;
             app.shutdown().await;
-            result
+            result.map(|()| true)
         }),
     }
 }
