@@ -73,9 +73,16 @@ impl Application {
         }
         // Articles edited while chatting are picked up on SIGHUP; the listener ends with the chat.
         let (stop_reload, stopped) = tokio::sync::oneshot::channel::<()>();
-        let reload = tokio::spawn(self.env.knowledge.clone().reload_on_hangup(async {
+        let listener = self.env.knowledge.clone().on_hangup(async {
             let _ = stopped.await;
-        }));
+        });
+        let reload = match listener {
+            Ok(task) => Some(tokio::spawn(task)),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGHUP; articles reload only on restart");
+                None
+            }
+        };
         let input = tokio::io::BufReader::new(tokio::io::stdin());
         let result = terminal::run(
             &self.db.pool,
@@ -88,7 +95,9 @@ impl Application {
         )
         .await;
         drop(stop_reload);
-        let _ = reload.await;
+        if let Some(task) = reload {
+            let _ = task.await;
+        }
         result?;
         if interactive {
             println!("\n{}", self.text("chat-bye"));

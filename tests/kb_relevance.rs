@@ -18,13 +18,47 @@ struct Case {
     also: Vec<String>,
 }
 
+/// Bars a set must clear, in percent.
+struct Bars {
+    precision: f64,
+    false_offer: f64,
+    recall: f64,
+}
+
 #[test]
 fn first_offers_are_precise_and_unrelated_articles_are_not_offered() {
+    // The development set: the weights and the threshold were fitted on it.
+    measure(
+        "kb_relevance.jsonl (dev)",
+        include_str!("corpus/kb_relevance.jsonl"),
+        Bars {
+            precision: 92.0,
+            false_offer: 5.0,
+            recall: 80.0,
+        },
+    );
+}
+
+#[test]
+fn holdout_offers_hold_up() {
+    // Written separately and never tuned on: lower bars.
+    measure(
+        "kb_holdout.jsonl (holdout)",
+        include_str!("corpus/kb_holdout.jsonl"),
+        Bars {
+            precision: 85.0,
+            false_offer: 10.0,
+            recall: 65.0,
+        },
+    );
+}
+
+fn measure(name: &str, corpus: &str, bars: Bars) {
     let k = Knowledge::embedded().unwrap();
     let policy = PriorityPolicy::default();
     let tz = chrono_tz::Asia::Jakarta;
     let now = tz.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap().with_timezone(&Utc);
-    let cases: Vec<Case> = include_str!("corpus/kb_relevance.jsonl")
+    let cases: Vec<Case> = corpus
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap())
@@ -69,12 +103,18 @@ fn first_offers_are_precise_and_unrelated_articles_are_not_offered() {
     let false_offer = pct(offered_on_none, none_lines);
     let recall = pct(found, should);
     println!(
-        "kb relevance ({} messages): precision of the first offer {precision:.1}% ({right}/{offers}); \
+        "{name}, {} messages: precision of the first offer {precision:.1}% ({right}/{offers}); \
          wrongly offered {wrong:.1}% of offers; offered where none fits {false_offer:.1}% ({offered_on_none}/{none_lines}); \
          right article found {recall:.1}% ({found}/{should})",
         cases.len()
     );
-    assert!(precision >= 90.0, "precision of the first offer {precision:.1}% < 90%");
-    assert!(false_offer <= 10.0, "offered where none fits {false_offer:.1}% > 10%");
-    assert!(recall >= 60.0, "right article found {recall:.1}% < 60%");
+    assert!(
+        precision >= bars.precision,
+        "{name}: precision of the first offer {precision:.1}%"
+    );
+    assert!(
+        false_offer <= bars.false_offer,
+        "{name}: offered where none fits {false_offer:.1}%"
+    );
+    assert!(recall >= bars.recall, "{name}: right article found {recall:.1}%");
 }

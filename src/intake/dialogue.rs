@@ -17,6 +17,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 /// Typed answers (a place, a name) are cut here.
 const MAX_ANSWER_CHARS: usize = 300;
 const MAX_NAME_CHARS: usize = 100;
+/// A "not yet" this long says more than no: it joins the reporter's account.
+const KEPT_ANSWER_WORDS: usize = 4;
 
 #[derive(Default)]
 struct Out {
@@ -407,6 +409,10 @@ fn answer_offer(
     out: &mut Out,
 ) -> State {
     if let Some(v) = level0::read(text, offered, ctx) {
+        // "sudah saya hapus tapi tetap penuh" says what was tried: keep it with the report.
+        if v == Verdict::NotHelped && text.split_whitespace().count() >= KEPT_ANSWER_WORDS {
+            draft.tell(text, at);
+        }
         return on_verdict(draft, v, ctx, out);
     }
     let a = ctx.understanding.analyze(text, at, ctx.tz);

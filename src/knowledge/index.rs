@@ -171,7 +171,7 @@ impl Articles {
         let embedder = EmbedderBuilder::<u32, Stems>::with_tokenizer_and_fit_to_corpus(Stems, &refs).build();
         let mut scorer = Scorer::new();
         for (i, d) in docs.iter().enumerate() {
-            scorer.upsert(&i, embedder.embed(d));
+            scorer.upsert(&i, unique(embedder.embed(d)));
         }
         let phrases = list
             .iter()
@@ -258,6 +258,13 @@ impl Articles {
         });
         hits
     }
+}
+
+/// One entry per distinct word. The embedder repeats a word's entry for each occurrence,
+/// all with the same value, and the scorer looks entries up one by one: repeats only cost.
+fn unique(e: Embedding<u32>) -> Embedding<u32> {
+    let mut seen = HashSet::new();
+    Embedding(e.0.into_iter().filter(|t| seen.insert(t.index)).collect())
 }
 
 /// The text an article is found by: title and keywords count twice, the steps once.

@@ -67,32 +67,33 @@ impl Library {
         Ok(k)
     }
 
-    /// Reloads on every SIGHUP until `shutdown` completes.
-    pub async fn reload_on_hangup(self, shutdown: impl std::future::Future<Output = ()>) {
+    /// Starts listening for SIGHUP now; the returned future reloads on each one until
+    /// `shutdown` completes. (Listening starts before the future runs, so a signal sent
+    /// right after this returns is not lost, nor does it kill the process.)
+    pub fn on_hangup(
+        self,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<impl std::future::Future<Output = ()>> {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut hangups = match signal(SignalKind::hangup()) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGHUP; articles reload only on restart");
-                return;
-            }
-        };
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                _ = &mut shutdown => return,
-                got = hangups.recv() => {
-                    if got.is_none() {
-                        return;
-                    }
-                    let this = self.clone();
-                    match tokio::task::spawn_blocking(move || this.reload()).await {
-                        Ok(Ok(_)) => {}
-                        Ok(Err(e)) => tracing::error!(error = %e, "reload failed; the knowledge in use stays"),
-                        Err(e) => tracing::error!(error = %e, "reload task failed"),
+        let mut hangups = signal(SignalKind::hangup())?;
+        Ok(async move {
+            tokio::pin!(shutdown);
+            loop {
+                tokio::select! {
+                    _ = &mut shutdown => return,
+                    got = hangups.recv() => {
+                        if got.is_none() {
+                            return;
+                        }
+                        let this = self.clone();
+                        match tokio::task::spawn_blocking(move || this.reload()).await {
+                            Ok(Ok(_)) => {}
+                            Ok(Err(e)) => tracing::error!(error = %e, "reload failed; the knowledge in use stays"),
+                            Err(e) => tracing::error!(error = %e, "reload task failed"),
+                        }
                     }
                 }
             }
-        }
+        })
     }
 }
