@@ -18,7 +18,7 @@ pub struct Settings {
     /// Language for reporters who have not chosen one (`id` or `en`).
     pub language: String,
     /// A directory with the agency's own `catalog.toml` (and optionally `language.toml`,
-    /// `words.txt`); the built-in ones otherwise.
+    /// `words.txt`, `articles/*.md`); the built-in ones otherwise.
     pub knowledge_dir: Option<PathBuf>,
     /// A directory with the agency's own `<lang>/*.ftl`; the built-in ones otherwise.
     pub locales_dir: Option<PathBuf>,
