@@ -26,7 +26,9 @@ mod cues;
 
 pub use analysis::{Analysis, Kind as MessageKind, MAX_ANALYSED_CHARS, Slots, Understanding};
 pub use dialogue::step;
-pub use level0::{KB_MORE, KB_NO, KB_YES, THRESHOLD as KB_THRESHOLD, Verdict, offers as article_offers};
+pub use level0::{
+    KB_MORE, KB_NO, KB_YES, THRESHOLD as KB_THRESHOLD, Verdict, matching as matching_articles, offers as article_offers,
+};
 pub use lexicon::{LanguageFile, Lexicon};
 pub use questions::missing;
 pub use reply::{Choice, Reply};

@@ -105,7 +105,13 @@ pub struct Offer {
     pub helped: Option<bool>,
     /// Another article that fits, offered if the reporter asks for another way.
     #[serde(default)]
-    pub spare: Option<String>,
+    pub spare: Option<Spare>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spare {
+    pub article: String,
+    pub score: f32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

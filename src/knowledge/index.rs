@@ -144,8 +144,6 @@ pub struct Hit<'a> {
     pub article: &'a Article,
     pub body: &'a str,
     pub score: f32,
-    /// The signals behind `score`: service fit, best keyword phrase coverage, BM25.
-    pub signals: [f32; 3],
 }
 
 /// What the intake understood, for matching.
@@ -216,7 +214,6 @@ impl Articles {
             article: &self.list[i],
             body: &self.rendered[i],
             score: 0.0,
-            signals: [0.0; 3],
         })
     }
 
@@ -247,7 +244,6 @@ impl Articles {
                     article: a,
                     body: &self.rendered[m.id],
                     score: W_SERVICE * service + W_KEYWORD * keyword + W_TEXT * text,
-                    signals: [service, keyword, m.score],
                 })
             })
             .collect();

@@ -114,17 +114,6 @@ impl Knowledge {
             article_errors,
         })
     }
-
-    /// The articles that fit what the intake understood, best first.
-    pub fn articles_for(&self, text: &str, service: Option<&str>, category: &str) -> Vec<Hit<'_>> {
-        let text = self.understanding.normalized(text, true);
-        let q = Query {
-            text: &text,
-            service,
-            category,
-        };
-        self.articles.search(&q, &self.catalog)
-    }
 }
 
 /// The `*.md` files of a directory, sorted by name.

@@ -1,24 +1,25 @@
 //! `step`: one inbound message moves the conversation on.
 
+mod offers;
+
+use offers::{answer_offer, cancel, end_contact, offer, on_verdict};
+
 use super::analysis::Kind;
 use super::choices::{self, CONFIRM_CANCEL, CONFIRM_EDIT, CONFIRM_YES};
-use super::level0::{self, Verdict};
+use super::level0;
 use super::questions;
 use super::reply::Reply;
 use super::report::Report;
-use super::state::{Draft, Offer, Question, State, clip};
-use super::{Contact, ContactOutcome, Ctx, Effect, NewTicket};
+use super::state::{Draft, Question, State, clip};
+use super::{ContactOutcome, Ctx, Effect, NewTicket};
 use crate::domain::ticket::parse_ticket_number;
 use crate::domain::{Attachment, Content, Inbound, Level, Scope, Slot, TicketType};
 use crate::i18n::{Arg, Msg};
-use crate::knowledge::Hit;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 /// Typed answers (a place, a name) are cut here.
 const MAX_ANSWER_CHARS: usize = 300;
 const MAX_NAME_CHARS: usize = 100;
-/// A "not yet" this long says more than no: it joins the reporter's account.
-const KEPT_ANSWER_WORDS: usize = 4;
 
 #[derive(Default)]
 struct Out {
@@ -178,77 +179,6 @@ fn ask_next(mut draft: Draft, ctx: &Ctx, out: &mut Out, ack: Option<Msg>) -> Sta
     ask_now(draft, q, &report, ctx, out, ack)
 }
 
-/// Records the best article as offered, keeping the next best in reserve.
-fn offer(draft: &mut Draft, hits: &[Hit], report: &Report, out: &mut Out) {
-    let Some(best) = hits.first() else { return };
-    draft.offers.push(Offer {
-        article: best.article.id.clone(),
-        title: best.article.title.clone(),
-        score: best.score,
-        at: draft.said.last().map_or(draft.started_at, |s| s.at),
-        helped: None,
-        spare: hits.get(1).map(|h| h.article.id.clone()),
-    });
-    out.effects.push(Effect::ArticleOffered {
-        article: best.article.id.clone(),
-        score: best.score,
-        service: report.service.clone(),
-    });
-}
-
-/// The reporter's answer to the article offered last.
-fn on_verdict(mut draft: Draft, verdict: Verdict, ctx: &Ctx, out: &mut Out) -> State {
-    let Some(last) = draft.offers.last_mut() else {
-        return ask_next(draft, ctx, out, None);
-    };
-    last.helped = Some(verdict == Verdict::Helped);
-    let article = last.article.clone();
-    let spare = last.spare.take();
-    out.effects.push(Effect::ArticleAnswered {
-        article: article.clone(),
-        helped: verdict == Verdict::Helped,
-    });
-    match verdict {
-        Verdict::Helped => {
-            let report = Report::from_draft(&draft, ctx);
-            out.effects
-                .push(end_contact(&draft, &report, ContactOutcome::Level0 { article }));
-            out.key("kb-resolved");
-            State::Idle
-        }
-        Verdict::Another => {
-            let report = Report::from_draft(&draft, ctx);
-            let hit = spare.and_then(|id| ctx.articles.get(&id));
-            match hit {
-                Some(mut h) => {
-                    h.score = draft.offers.last().map_or(0.0, |o| o.score);
-                    offer(&mut draft, &[h], &report, out);
-                    ask_now(draft, Question::Article, &report, ctx, out, None)
-                }
-                None => ask_next(draft, ctx, out, Some(Msg::new("kb-not-helped"))),
-            }
-        }
-        Verdict::NotHelped => ask_next(draft, ctx, out, Some(Msg::new("kb-not-helped"))),
-    }
-}
-
-fn end_contact(draft: &Draft, report: &Report, outcome: ContactOutcome) -> Effect {
-    Effect::EndContact(Contact {
-        outcome,
-        ticket_type: report.ticket_type,
-        category: report.category.clone(),
-        service: report.service.clone(),
-        started_at: draft.started_at,
-    })
-}
-
-fn cancel(draft: &Draft, ctx: &Ctx, out: &mut Out) -> State {
-    let report = Report::from_draft(draft, ctx);
-    out.effects.push(end_contact(draft, &report, ContactOutcome::Cancelled));
-    out.key("report-cancelled");
-    State::Idle
-}
-
 fn ask_now(mut draft: Draft, q: Question, report: &Report, ctx: &Ctx, out: &mut Out, ack: Option<Msg>) -> State {
     let mut reply = questions::ask(q, report, &draft, ctx);
     if let Some(ack) = ack {
@@ -396,31 +326,6 @@ fn answer(mut draft: Draft, asking: Question, text: &str, at: DateTime<Utc>, ctx
             retry(draft, asking, "answer-pick-one", ctx, out)
         }
     }
-}
-
-/// A typed answer to an article offer: yes, no, another one, or more about the problem
-/// (which is kept, and means the article did not settle it).
-fn answer_offer(
-    mut draft: Draft,
-    text: &str,
-    at: DateTime<Utc>,
-    offered: &[super::Choice],
-    ctx: &Ctx,
-    out: &mut Out,
-) -> State {
-    if let Some(v) = level0::read(text, offered, ctx) {
-        // "sudah saya hapus tapi tetap penuh" says what was tried: keep it with the report.
-        if v == Verdict::NotHelped && text.split_whitespace().count() >= KEPT_ANSWER_WORDS {
-            draft.tell(text, at);
-        }
-        return on_verdict(draft, v, ctx, out);
-    }
-    let a = ctx.understanding.analyze(text, at, ctx.tz);
-    if a.kind == Kind::Report {
-        draft.tell(text, at);
-        return on_verdict(draft, Verdict::NotHelped, ctx, out);
-    }
-    retry(draft, Question::Article, "kb-answer-unclear", ctx, out)
 }
 
 /// Says why the answer did not fit and asks the same question again.
