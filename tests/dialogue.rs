@@ -360,7 +360,7 @@ fn a_fitting_article_comes_first_and_yes_ends_without_a_ticket() {
     assert_eq!(offered(&t), ["sandi-aplikasi-web"]);
     let ids: Vec<&str> = r[0].choices.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(&ids[..2], ["kb:yes", "kb:no"]);
-    let r = t.say("alhamdulillah sudah bisa masuk, makasih");
+    let r = t.say("alhamdulillah sudah bisa masuk, makasih buat panduannya");
     assert_eq!(keys(&r), ["kb-resolved"]);
     assert!(matches!(t.state, State::Idle));
     assert!(t.ticket().is_none());
@@ -477,4 +477,31 @@ fn an_offer_left_open_is_answered_after_the_state_was_stored() {
     let r = t.say("berhasil");
     assert_eq!(keys(&r), ["kb-resolved"]);
     assert!(t.ticket().is_none());
+}
+
+#[test]
+fn typed_answers_to_an_offer() {
+    for (answer, helped) in [
+        ("sudah bisa, makasih", Some(true)),
+        ("berhasil pak", Some(true)),
+        ("sama saja", Some(false)),
+        ("gk bisa juga", Some(false)),
+        ("sudah dicoba tapi masih penuh", Some(false)),
+        ("buat tiket aja", Some(false)),
+        ("2", Some(false)),
+        ("hmm", None),
+    ] {
+        let mut t = Talk::known();
+        t.say("kotak surat email dinas saya penuh");
+        assert_eq!(t.asking(), Some(Question::Article));
+        t.say(answer);
+        let got = t.effects.iter().find_map(|e| match e {
+            Effect::ArticleAnswered { helped, .. } => Some(*helped),
+            _ => None,
+        });
+        assert_eq!(got, helped, "{answer}");
+        if helped.is_none() {
+            assert_eq!(t.asking(), Some(Question::Article), "{answer}: asked again");
+        }
+    }
 }

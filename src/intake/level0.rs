@@ -115,7 +115,7 @@ fn answers(offer: &Offer, draft: &Draft) -> Vec<Choice> {
 
 /// Negative words win over positive ones: "sudah, tapi belum berhasil" did not help.
 const NOT_HELPED: &[&str] = &[
-    "belum", "tidak", "gagal", "masih", "tetap", "percuma", "sama", "bukan", "error", "eror", "susah", "buat",
+    "belum", "tidak", "gagal", "masih", "tetap", "percuma", "bukan", "error", "eror", "susah",
 ];
 const HELPED: &[&str] = &[
     "berhasil",
