@@ -73,15 +73,7 @@ fn generated(shipped: &[Article], n: usize) -> Vec<Article> {
 fn measure(name: &str, k: &Knowledge, qs: &[String]) {
     let policy = PriorityPolicy::default();
     let profile = Profile::default();
-    let ctx = Ctx {
-        catalog: &k.catalog,
-        understanding: &k.understanding,
-        articles: &k.articles,
-        policy: &policy,
-        tz: chrono_tz::Asia::Jakarta,
-        now: Utc::now(),
-        profile: &profile,
-    };
+    let ctx = Ctx::new(k, &policy, chrono_tz::Asia::Jakarta, Utc::now(), &profile);
     let reports: Vec<Report> = qs
         .iter()
         .map(|t| Report::from_analysis(k.understanding.analyze(t, ctx.now, ctx.tz), &ctx))

@@ -56,15 +56,7 @@ const KB_LISTED: usize = 3;
 /// Reads one message as the engine would on first contact.
 pub fn analyze(text: &str, k: &Knowledge, policy: &PriorityPolicy, tz: Tz, now: DateTime<Utc>) -> Line {
     let profile = Profile::default();
-    let ctx = Ctx {
-        catalog: &k.catalog,
-        understanding: &k.understanding,
-        articles: &k.articles,
-        policy,
-        tz,
-        now,
-        profile: &profile,
-    };
+    let ctx = Ctx::new(k, policy, tz, now, &profile);
     let a = k.understanding.analyze(text, now, tz);
     let r = Report::from_analysis(a, &ctx);
     let missing = intake::missing(&r, &ctx).into_iter().map(Slot::as_str).collect();

@@ -111,15 +111,7 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
         unit: reporter.unit.clone(),
     };
     let k = env.knowledge.current();
-    let ctx = Ctx {
-        catalog: &k.catalog,
-        understanding: &k.understanding,
-        articles: &k.articles,
-        policy: &env.settings.priority,
-        tz: env.settings.timezone,
-        now,
-        profile: &profile,
-    };
+    let ctx = Ctx::new(&k, &env.settings.priority, env.settings.timezone, now, &profile);
     let (state, replies, effects) = intake::step(state, m, &ctx);
     // A language change applies to this message's replies already.
     let mut locale = reporter.locale.clone();

@@ -45,15 +45,7 @@ impl Talk {
     fn send(&mut self, content: Content) -> Vec<Reply> {
         self.seq += 1;
         let k = knowledge();
-        let ctx = Ctx {
-            catalog: &k.catalog,
-            understanding: &k.understanding,
-            articles: &k.articles,
-            policy: &self.policy,
-            tz: chrono_tz::Asia::Jakarta,
-            now: now(),
-            profile: &self.profile,
-        };
+        let ctx = Ctx::new(k, &self.policy, chrono_tz::Asia::Jakarta, now(), &self.profile);
         let m = Inbound {
             channel: Channel::Terminal,
             message_id: self.seq.to_string(),

@@ -92,15 +92,7 @@ fn measure(file: &str, show_errors: bool) -> Tally {
     let policy = PriorityPolicy::default();
     let tz = chrono_tz::Asia::Jakarta;
     let profile = Profile::default();
-    let ctx = Ctx {
-        catalog: &k.catalog,
-        understanding: &k.understanding,
-        articles: &k.articles,
-        policy: &policy,
-        tz,
-        now: now(),
-        profile: &profile,
-    };
+    let ctx = Ctx::new(&k, &policy, tz, now(), &profile);
     let text = std::fs::read_to_string(file).unwrap();
     let mut t = Tally::default();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {

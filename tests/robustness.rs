@@ -230,15 +230,7 @@ fn random_conversations_never_panic_and_states_round_trip() {
                 },
                 _ => Content::Unsupported { what: "sticker".into() },
             };
-            let ctx = Ctx {
-                catalog: &k.catalog,
-                understanding: &k.understanding,
-                articles: &k.articles,
-                policy: &policy,
-                tz: chrono_tz::Asia::Jakarta,
-                now,
-                profile: &profile,
-            };
+            let ctx = Ctx::new(&k, &policy, chrono_tz::Asia::Jakarta, now, &profile);
             let m = Inbound {
                 channel: Channel::Terminal,
                 message_id: format!("{conversation}-{turn}"),

@@ -41,13 +41,7 @@ pub fn candidates<'k>(report: &Report, draft: &Draft, ctx: &Ctx<'k>) -> Vec<Hit<
     if report.kind != Kind::Report || report.vague {
         return Vec::new();
     }
-    let text = draft
-        .said
-        .iter()
-        .map(|s| s.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
-    matching(&text, report, ctx)
+    matching(&draft.narrative(), report, ctx)
         .into_iter()
         .filter(|h| !draft.offers.iter().any(|o| o.article == h.article.id))
         .take(MAX_OFFERS)

@@ -37,7 +37,7 @@ pub use state::{Draft, Offer, Question, Said, State};
 pub use summary::{status_replies, ticket_created};
 
 use crate::domain::{Attachment, Catalog, Level, Priority, PriorityPolicy, Scope, Status, TicketType};
-use crate::knowledge::Articles;
+use crate::knowledge::{Articles, Knowledge};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -52,6 +52,27 @@ pub struct Ctx<'a> {
     pub tz: Tz,
     pub now: DateTime<Utc>,
     pub profile: &'a Profile,
+}
+
+impl<'a> Ctx<'a> {
+    /// The engine's view of the knowledge `k`, at `now`, for a reporter with `profile`.
+    pub fn new(
+        k: &'a Knowledge,
+        policy: &'a PriorityPolicy,
+        tz: Tz,
+        now: DateTime<Utc>,
+        profile: &'a Profile,
+    ) -> Ctx<'a> {
+        Ctx {
+            catalog: &k.catalog,
+            understanding: &k.understanding,
+            articles: &k.articles,
+            policy,
+            tz,
+            now,
+            profile,
+        }
+    }
 }
 
 /// What we remember of a reporter between reports.

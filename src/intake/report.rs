@@ -89,7 +89,7 @@ impl Report {
 
     /// The whole draft: everything said, then the answers over it.
     pub fn from_draft(d: &Draft, ctx: &Ctx) -> Report {
-        let text = d.said.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n");
+        let text = d.narrative();
         let at = d.said.first().map_or(d.started_at, |s| s.at);
         let mut r = Report::from_analysis(ctx.understanding.analyze(&text, at, ctx.tz), ctx);
         if let Some(c) = &d.category {

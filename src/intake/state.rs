@@ -157,6 +157,11 @@ impl Draft {
         }
     }
 
+    /// The reporter's account, message by message, as one text.
+    pub fn narrative(&self) -> String {
+        self.said.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n")
+    }
+
     /// Keeps a photo or document with the report (the first ones, by their file ids).
     pub fn attach(&mut self, a: &Attachment) {
         if self.attachments.len() < MAX_ATTACHMENTS && !self.attachments.contains(a) {

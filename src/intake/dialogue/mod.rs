@@ -518,7 +518,7 @@ fn new_ticket(r: &Report, d: &Draft, ctx: &Ctx) -> NewTicket {
     let impact = r.final_impact();
     let priority = ctx.policy.priority(urgency, impact);
     let due = ctx.policy.due(priority, ctx.now);
-    let description = d.said.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n");
+    let description = d.narrative();
     let title = r
         .slots
         .what
