@@ -37,6 +37,7 @@ fn message(chat: u64, text: &str) -> Inbound {
         sender_name: None,
         received_at: Utc::now(),
         content: Content::Text { text: text.to_owned() },
+        pressed: None,
     }
 }
 

@@ -1,14 +1,32 @@
 //! Building Sigap from its settings and running it.
 
+use crate::channels::telegram::{self, poll, setup};
 use crate::channels::terminal;
 use crate::config::Settings;
 use crate::i18n::{Locales, Msg};
 use crate::ingest::Env;
 use crate::knowledge::{Agency, Library, PLACEHOLDERS};
 use crate::store::Database;
+use crate::web::{self, WebState};
+use crate::workers::sender::Sender;
 use anyhow::Context;
 use std::future::Future;
 use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// What `serve_on` started.
+pub struct Served {
+    /// Where the web server listens.
+    pub addr: std::net::SocketAddr,
+    tasks: tokio::task::JoinSet<()>,
+}
+
+impl Served {
+    /// Waits for every task to finish after `stop` was cancelled.
+    pub async fn stopped(mut self) {
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
 
 pub struct Application {
     pub env: Env,
@@ -39,6 +57,7 @@ pub fn load_env(settings: Settings) -> anyhow::Result<Env> {
         knowledge,
         locales,
         settings: Arc::new(settings),
+        outbox_ready: Arc::new(tokio::sync::Notify::new()),
     })
 }
 
@@ -103,6 +122,82 @@ impl Application {
             println!("\n{}", self.text("chat-bye"));
         }
         Ok(())
+    }
+
+    /// `sigap serve`: the web server, and with a token the Telegram bot (polling or webhook)
+    /// and its outbox sender, until `shutdown` completes.
+    pub async fn run_serve(&self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+        let settings = &self.env.settings;
+        let stop = CancellationToken::new();
+        let listener = tokio::net::TcpListener::bind(settings.http_addr)
+            .await
+            .with_context(|| format!("listening on {}", settings.http_addr))?;
+        let served = self.serve_on(listener, stop.clone()).await?;
+        shutdown.await;
+        tracing::info!("stopping: finishing the work in hand");
+        stop.cancel();
+        served.stopped().await;
+        Ok(())
+    }
+
+    /// Starts everything `serve` runs on a bound listener; stopped with `stop`.
+    pub async fn serve_on(&self, listener: tokio::net::TcpListener, stop: CancellationToken) -> anyhow::Result<Served> {
+        let settings = &self.env.settings;
+        let pool = self.db.pool.clone();
+        let mut tasks = tokio::task::JoinSet::new();
+        let bot = telegram::bot(&settings.telegram)?;
+        let webhook = settings.telegram.public_url.is_some();
+        match &bot {
+            Some(bot) => {
+                let room = settings.telegram.war_room_chat;
+                if room.is_none() {
+                    tracing::warn!("no war room configured (SIGAP_WAR_ROOM_CHAT): tickets get no card");
+                }
+                // Telegram may be unreachable at start; polling and sending retry on their own.
+                if let Err(e) = setup::commands_menu(bot, &self.env.locales, &settings.language, room).await {
+                    tracing::warn!(error = %e, "could not register the command menu");
+                }
+                if let Err(e) = setup::delivery(bot, &settings.telegram).await {
+                    tracing::warn!(error = %e, "could not set up update delivery with Telegram");
+                }
+                let sender = Sender::new(pool.clone(), bot.clone(), self.env.outbox_ready.clone());
+                let s = stop.clone();
+                tasks.spawn(async move {
+                    if let Err(e) = sender.run(s).await {
+                        tracing::error!(error = %e, "outbox sender ended");
+                    }
+                });
+                if !webhook {
+                    tasks.spawn(poll::run(pool.clone(), self.env.clone(), bot.clone(), stop.clone()));
+                }
+            }
+            None => tracing::warn!("no Telegram token (TELOXIDE_TOKEN): serving without the bot"),
+        }
+        let state = WebState {
+            pool,
+            env: self.env.clone(),
+            telegram_secret: settings
+                .telegram
+                .webhook_secret
+                .clone()
+                .filter(|_| webhook && bot.is_some())
+                .map(Arc::new),
+        };
+        let addr = listener.local_addr()?;
+        let s = stop.clone();
+        tasks.spawn(async move {
+            if let Err(e) = web::serve(listener, state, s).await {
+                tracing::error!(error = %e, "web server ended");
+            }
+        });
+        match self.env.knowledge.clone().on_hangup(stop.clone().cancelled_owned()) {
+            Ok(reload) => {
+                tasks.spawn(reload);
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot listen for SIGHUP; articles reload only on restart"),
+        }
+        tracing::info!(%addr, telegram = bot.is_some(), webhook, "serving");
+        Ok(Served { addr, tasks })
     }
 
     /// Stops cleanly: closes the pool, stops a private PostgreSQL.

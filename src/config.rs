@@ -30,6 +30,85 @@ pub struct Settings {
     /// (`helpdesk_phone`, `portal_url`, …; see `sigap kb check`).
     pub agency: BTreeMap<String, String>,
     pub kb: KbSettings,
+    /// Where the web server (health, webhooks) listens.
+    pub http_addr: std::net::SocketAddr,
+    pub telegram: TelegramSettings,
+}
+
+/// The Telegram bot and the technicians' war-room group. The documented environment
+/// names (`TELOXIDE_TOKEN`, `SIGAP_WAR_ROOM_CHAT`, …) override the file.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TelegramSettings {
+    /// From @BotFather; `TELOXIDE_TOKEN`. Without it `sigap serve` runs no Telegram bot.
+    pub token: Option<SecretString>,
+    /// Another Bot API server (a self-hosted telegram-bot-api); `TELOXIDE_API_URL`.
+    pub api_url: Option<String>,
+    /// The technicians' group chat id (negative); `SIGAP_WAR_ROOM_CHAT`.
+    pub war_room_chat: Option<i64>,
+    /// With this, Telegram pushes updates to `{public_url}/webhooks/telegram` instead of
+    /// being polled; `SIGAP_PUBLIC_URL`.
+    pub public_url: Option<String>,
+    /// Echoed by Telegram in every webhook call; `SIGAP_TELEGRAM_WEBHOOK_SECRET`.
+    pub webhook_secret: Option<SecretString>,
+}
+
+impl std::fmt::Debug for TelegramSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |s: &Option<SecretString>| s.as_ref().map(|_| "[redacted]");
+        f.debug_struct("TelegramSettings")
+            .field("token", &redacted(&self.token))
+            .field("api_url", &self.api_url)
+            .field("war_room_chat", &self.war_room_chat)
+            .field("public_url", &self.public_url)
+            .field("webhook_secret", &redacted(&self.webhook_secret))
+            .finish()
+    }
+}
+
+impl TelegramSettings {
+    /// The documented environment names, over whatever the file said.
+    fn read_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(t) = var("TELOXIDE_TOKEN") {
+            self.token = Some(SecretString::from(t));
+        }
+        if let Some(u) = var("TELOXIDE_API_URL") {
+            self.api_url = Some(u);
+        }
+        if let Some(c) = var("SIGAP_WAR_ROOM_CHAT") {
+            let id = c.trim().parse().map_err(|_| {
+                ConfigError::Invalid(format!(
+                    "SIGAP_WAR_ROOM_CHAT must be a chat id such as -1001234567890, not `{c}`"
+                ))
+            })?;
+            self.war_room_chat = Some(id);
+        }
+        if let Some(u) = var("SIGAP_PUBLIC_URL") {
+            self.public_url = Some(u);
+        }
+        if let Some(s) = var("SIGAP_TELEGRAM_WEBHOOK_SECRET") {
+            self.webhook_secret = Some(SecretString::from(s));
+        }
+        if self.public_url.is_some() && self.webhook_secret.is_none() {
+            return Err(ConfigError::Invalid(
+                "webhook mode (SIGAP_PUBLIC_URL) needs SIGAP_TELEGRAM_WEBHOOK_SECRET too".into(),
+            ));
+        }
+        if let Some(s) = &self.webhook_secret {
+            use secrecy::ExposeSecret;
+            // Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -.
+            let ok = (1..=256).contains(&s.expose_secret().len())
+                && s.expose_secret()
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !ok {
+                return Err(ConfigError::Invalid(
+                    "SIGAP_TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Knowledge-base upkeep.
@@ -89,6 +168,8 @@ impl Default for Settings {
             priority: PriorityPolicy::default(),
             agency: BTreeMap::new(),
             kb: KbSettings::default(),
+            http_addr: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
+            telegram: TelegramSettings::default(),
         }
     }
 }
@@ -135,6 +216,8 @@ impl Settings {
                 s.database.url = Some(SecretString::from(url));
             }
         }
+        s.telegram
+            .read_env(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))?;
         s.priority.validate().map_err(ConfigError::Invalid)?;
         if s.database.max_connections == 0 {
             return Err(ConfigError::Invalid(

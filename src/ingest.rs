@@ -3,11 +3,11 @@
 //! commit. Only after the commit may a channel acknowledge the message to its platform.
 
 use crate::config::Settings;
-use crate::domain::{Inbound, OutChoice, Outbound};
-use crate::i18n::{Locales, Renderer};
+use crate::domain::{Inbound, OutChoice, Outbound, Pressed};
+use crate::i18n::{Locales, Msg, Renderer};
 use crate::intake::{self, Ctx, Effect, Profile, Reply, State};
 use crate::knowledge::Library;
-use crate::store::outbox::Queued;
+use crate::store::outbox::{Op, Queued};
 use crate::store::{StoreError, conversations, inbound, kb, outbox, reporters, tickets};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -23,6 +23,8 @@ pub struct Env {
     pub knowledge: Library,
     pub locales: Locales,
     pub settings: Arc<Settings>,
+    /// Rung after a commit that queued messages, so the sender need not wait for its poll.
+    pub outbox_ready: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +47,37 @@ impl From<sqlx::Error> for IngestError {
     }
 }
 
+/// The press answered, and the buttons taken off its message with the answer shown.
+fn pressed_rows(r: &Renderer, p: &Pressed) -> Vec<Queued> {
+    let mut rows = Vec::new();
+    if let Some(q) = &p.query_id {
+        rows.push(Queued {
+            message: Outbound::text(String::new()),
+            ticket_id: None,
+            op: Op::Answer { query_id: q.clone() },
+        });
+    }
+    let text = match &p.label {
+        Some(l) => r.render(
+            &Msg::new("pressed-answer")
+                .arg("text", p.text.as_str())
+                .arg("label", l.as_str()),
+        ),
+        None => p.text.clone(),
+    };
+    // A button on a message Telegram no longer shows us cannot be closed, only answered.
+    if !p.message_id.is_empty() {
+        rows.push(Queued {
+            message: Outbound::text(text),
+            ticket_id: None,
+            op: Op::Edit {
+                message_id: p.message_id.clone(),
+            },
+        });
+    }
+    rows
+}
+
 pub fn render(r: &Renderer, reply: &Reply) -> Outbound {
     Outbound {
         text: r.render(&reply.text),
@@ -56,6 +89,7 @@ pub fn render(r: &Renderer, reply: &Reply) -> Outbound {
                 label: r.render(&c.label),
             })
             .collect(),
+        expects_reply: false,
     }
 }
 
@@ -99,6 +133,8 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
         &env.settings.language,
     )
     .await?;
+    // Writing again after blocking the bot makes them reachable again.
+    reporters::mark_reachable(&mut tx, channel, &m.sender_id).await?;
     let conv = conversations::lock(&mut tx, channel, &m.chat_id, reporter.id).await?;
     let state: State = serde_json::from_value(conv.state).unwrap_or_else(|e| {
         // A state this version cannot read (an old format, a hand edit): start afresh
@@ -136,12 +172,7 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
     };
     // Replies of the effects first (the ticket number, the /status list), then the engine's.
     let mut queue: Vec<Queued> = Vec::new();
-    let mut say = |r: &Reply, ticket_id: Option<i64>| {
-        queue.push(Queued {
-            message: render(&renderer, r),
-            ticket_id,
-        })
-    };
+    let mut say = |r: &Reply, ticket_id: Option<i64>| queue.push(Queued::send(render(&renderer, r), ticket_id));
     for effect in effects {
         match effect {
             Effect::SaveProfile { name, unit } => {
@@ -168,6 +199,7 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
                 }
                 created = Some(c.number);
                 created_id = Some(ticket_id);
+                crate::desk::announce(&mut tx, env, ticket_id).await?;
             }
             Effect::SetLanguage { .. } => {}
             Effect::ArticleOffered {
@@ -198,6 +230,10 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
     }
     for r in &replies {
         say(r, None);
+    }
+    // A pressed button is acknowledged and its question closed before anything else is said.
+    if let Some(p) = &m.pressed {
+        queue.splice(0..0, pressed_rows(&renderer, p));
     }
     outbox::push_all(&mut tx, channel, &m.chat_id, Some(inbound_id), &queue).await?;
     let state = serde_json::to_value(&state).map_err(StoreError::from)?;

@@ -54,6 +54,7 @@ impl Talk {
             sender_name: None,
             received_at: now(),
             content,
+            pressed: None,
         };
         let (state, replies, effects) = step(std::mem::take(&mut self.state), &m, &ctx);
         self.state = state;

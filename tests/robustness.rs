@@ -239,6 +239,7 @@ fn random_conversations_never_panic_and_states_round_trip() {
                 sender_name: None,
                 received_at: now,
                 content,
+                pressed: None,
             };
             let (next, replies, effects) = step(state, &m, &ctx);
             assert!(

@@ -235,3 +235,91 @@ kb-agency-password_reset_url = your office's password reset page
 kb-agency-service_hours = office hours
 kb-agency-wifi_guest_ssid = for guests
 kb-agency-it_room = the IT service room
+
+## A pressed button (reporter's message)
+
+pressed-answer = { $text }
+
+    ➜ { $label }
+
+## Ticket card in the technicians' group (war room)
+
+card = { $lines }
+card-head = P{ $priority } ({ $level }) · { $number } · { $type }
+card-head-p1 = 🔴 P1 — HIGH PRIORITY · { $number } · { $type }
+card-service = { $category } / { $service }
+card-category = { $category }
+card-title = 📝 { $value }
+card-reporter = • Reporter: { $name }, { $unit } (via { $channel ->
+        [telegram] Telegram
+        [whatsapp] WhatsApp
+        [terminal] terminal
+       *[other] { $channel }
+    })
+card-due = • Urgency { $urgency }, impact { $impact }
+    • Respond by { $response_due } · resolve by { $resolution_due }
+card-status = • Status: { $status } · Held by: { $holder }
+card-escalated = escalated, waiting for the next level
+card-note = • Resolution: { $value }
+card-reason = • Cancelled because: { $value }
+card-history = History:
+    { $steps }
+card-step = · { $at } { $kind ->
+        [created] created
+        [claimed] taken
+        [escalated] escalated
+        [resolved] resolved
+        [cancelled] cancelled
+       *[other] { $kind }
+    } { $who }
+card-claim = ✋ Take
+card-escalate = ⬆️ Escalate
+card-resolve = ✅ Resolve
+card-cancel = ✖️ Cancel
+
+## Technicians' actions
+
+desk-not-technician = Sorry, these buttons and commands are for registered technicians only. Ask the helpdesk coordinator if you are one.
+desk-stale-button = This button is no longer valid.
+desk-moved-on = Ticket { $number } is already { $status }; nothing was changed.
+desk-taken = This ticket was already taken by { $name }.
+desk-yours-already = You already hold this ticket.
+desk-held-by = { $name } holds this ticket; only they can do this.
+desk-escalated = { $number } escalated by { $name }: waiting for the next level. Press Take to handle it.
+desk-ask-note = { $name }, reply to this message with the resolution note for { $number } (the cause and what was done). Type /batal to stop.
+desk-ask-reason = { $name }, reply to this message with the reason for cancelling { $number }. Type /batal to stop.
+desk-note-short = That note is too short. Write one sentence, e.g. "LAN cable was loose, plugged back in".
+desk-resolved = { $number } marked resolved. The reporter has been told.
+desk-cancelled = { $number } cancelled. The reporter has been told.
+desk-prompt-dropped = All right, stopped. The ticket is unchanged.
+desk-ticket-not-found = Ticket "{ $number }" not found. Example: /tiket INC-2611-0042
+desk-queue = Queue, nobody holding ({ $count }):
+    { $lines }
+desk-queue-empty = The queue is empty: every open ticket is held by someone.
+desk-mine = Tickets you hold ({ $count }):
+    { $lines }
+desk-mine-empty = You hold no tickets.
+desk-queue-line = • P{ $priority } { $number } — { $title } — { $status } — due { $due }
+desk-help = Technician commands: /antrian (unheld tickets), /milik (yours), /tiket NUMBER (a ticket's card).
+
+## News for the reporter
+
+push-claimed = Ticket { $number } is being handled by { $name } ({ $team }).
+push-escalated = Ticket { $number } was passed to a specialist team. We will keep you posted.
+push-resolved = Ticket { $number } has been resolved.
+    Technician's note: { $note }
+    If the problem is still there, reply here.
+push-cancelled = Ticket { $number } was cancelled.
+    Reason: { $reason }
+    If the problem is still there, tell us again here.
+
+## Telegram command menu
+
+cmd-start = Start and see how to report
+cmd-lapor = Report a new IT problem
+cmd-status = Your tickets (/status NUMBER for one)
+cmd-batal = Cancel the report being filled in
+cmd-bantuan = Help
+cmd-antrian = Unheld tickets by priority
+cmd-milik = Tickets you hold
+cmd-tiket = One ticket's card: /tiket NUMBER

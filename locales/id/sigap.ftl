@@ -226,3 +226,91 @@ kb-agency-password_reset_url = halaman reset kata sandi kantor Anda
 kb-agency-service_hours = jam kerja
 kb-agency-wifi_guest_ssid = khusus tamu
 kb-agency-it_room = ruang layanan TI
+
+## Tombol yang sudah ditekan (pesan pelapor)
+
+pressed-answer = { $text }
+
+    ➜ { $label }
+
+## Kartu tiket di grup teknisi (war room)
+
+card = { $lines }
+card-head = P{ $priority } ({ $level }) · { $number } · { $type }
+card-head-p1 = 🔴 P1 — PRIORITAS TINGGI · { $number } · { $type }
+card-service = { $category } / { $service }
+card-category = { $category }
+card-title = 📝 { $value }
+card-reporter = • Pelapor: { $name }, { $unit } (via { $channel ->
+        [telegram] Telegram
+        [whatsapp] WhatsApp
+        [terminal] terminal
+       *[other] { $channel }
+    })
+card-due = • Urgensi { $urgency }, dampak { $impact }
+    • Tanggapi sebelum { $response_due } · selesai sebelum { $resolution_due }
+card-status = • Status: { $status } · Pemegang: { $holder }
+card-escalated = dieskalasi, menunggu tim lanjutan
+card-note = • Penyelesaian: { $value }
+card-reason = • Alasan batal: { $value }
+card-history = Riwayat:
+    { $steps }
+card-step = · { $at } { $kind ->
+        [created] dibuat
+        [claimed] diambil
+        [escalated] dieskalasi
+        [resolved] diselesaikan
+        [cancelled] dibatalkan
+       *[other] { $kind }
+    } { $who }
+card-claim = ✋ Ambil
+card-escalate = ⬆️ Eskalasi
+card-resolve = ✅ Selesai
+card-cancel = ✖️ Batalkan
+
+## Tindakan teknisi
+
+desk-not-technician = Maaf, tombol dan perintah ini hanya untuk teknisi yang terdaftar. Hubungi koordinator helpdesk bila Anda teknisi.
+desk-stale-button = Tombol ini sudah tidak berlaku.
+desk-moved-on = Tiket { $number } sudah berstatus { $status }; tidak ada yang diubah.
+desk-taken = Tiket ini sudah diambil oleh { $name }.
+desk-yours-already = Tiket ini sudah Anda pegang.
+desk-held-by = Tiket ini dipegang oleh { $name }; hanya pemegangnya yang bisa melakukan ini.
+desk-escalated = { $number } dieskalasi oleh { $name }: menunggu tim lanjutan. Tekan Ambil untuk menanganinya.
+desk-ask-note = { $name }, tulis catatan penyelesaian { $number } (apa penyebabnya dan apa yang dilakukan) sebagai balasan pesan ini. Ketik /batal untuk tidak jadi.
+desk-ask-reason = { $name }, tulis alasan membatalkan { $number } sebagai balasan pesan ini. Ketik /batal untuk tidak jadi.
+desk-note-short = Catatannya terlalu pendek. Tulis satu kalimat, misalnya "kabel LAN longgar, sudah dipasang ulang".
+desk-resolved = { $number } ditandai selesai. Pelapor sudah diberi tahu.
+desk-cancelled = { $number } dibatalkan. Pelapor sudah diberi tahu.
+desk-prompt-dropped = Baik, tidak jadi. Tiketnya tidak berubah.
+desk-ticket-not-found = Tiket "{ $number }" tidak ditemukan. Contoh: /tiket INC-2611-0042
+desk-queue = Antrian, belum ada pemegang ({ $count }):
+    { $lines }
+desk-queue-empty = Antrian kosong: semua tiket terbuka sudah ada pemegangnya.
+desk-mine = Tiket yang Anda pegang ({ $count }):
+    { $lines }
+desk-mine-empty = Anda tidak sedang memegang tiket.
+desk-queue-line = • P{ $priority } { $number } — { $title } — { $status } — target { $due }
+desk-help = Perintah teknisi: /antrian (tiket tanpa pemegang), /milik (tiket Anda), /tiket NOMOR (kartu tiket).
+
+## Kabar untuk pelapor
+
+push-claimed = Tiket { $number } sedang ditangani oleh { $name } ({ $team }).
+push-escalated = Tiket { $number } diteruskan ke tim lanjutan agar ditangani lebih tepat. Kami kabari lagi.
+push-resolved = Tiket { $number } sudah diselesaikan.
+    Catatan teknisi: { $note }
+    Bila masalahnya masih ada, balas di sini.
+push-cancelled = Tiket { $number } dibatalkan.
+    Alasan: { $reason }
+    Bila masalahnya masih ada, ceritakan lagi di sini.
+
+## Menu perintah Telegram
+
+cmd-start = Mulai dan lihat cara melapor
+cmd-lapor = Laporkan masalah TI baru
+cmd-status = Lihat tiket Anda (/status NOMOR untuk satu tiket)
+cmd-batal = Batalkan laporan yang sedang diisi
+cmd-bantuan = Bantuan
+cmd-antrian = Tiket tanpa pemegang, menurut prioritas
+cmd-milik = Tiket yang Anda pegang
+cmd-tiket = Kartu satu tiket: /tiket NOMOR

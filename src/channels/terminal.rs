@@ -70,6 +70,7 @@ where
             sender_name: who.name.clone(),
             received_at: Utc::now(),
             content,
+            pressed: None,
         };
         ingest::handle(pool, env, &m).await?;
         deliver(pool, &who.id, &mut output, &mut last_choices).await?;

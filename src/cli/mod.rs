@@ -1,6 +1,7 @@
 //! The `sigap` command line.
 
 mod kb;
+mod tech;
 
 use crate::app::{self, Application};
 use crate::channels::terminal;
@@ -40,6 +41,14 @@ pub enum Command {
     Analyze,
     /// Create the database if needed and apply migrations.
     Migrate,
+    /// Run the service: the web server (health, webhooks) and, with TELOXIDE_TOKEN, the
+    /// Telegram bot and its outbox sender.
+    Serve,
+    /// Technicians who may act in the war room: add, list, remove.
+    Tech {
+        #[command(subcommand)]
+        command: tech::TechCommand,
+    },
     /// Knowledge-base articles: check, statistics, drafts from resolved tickets.
     Kb {
         #[command(subcommand)]
@@ -51,7 +60,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let quiet = matches!(
         cli.command,
-        Command::Chat { .. } | Command::Analyze | Command::Kb { .. }
+        Command::Chat { .. } | Command::Analyze | Command::Kb { .. } | Command::Tech { .. }
     );
     crate::telemetry::init(if quiet { "warn" } else { "info" });
     let settings = match Settings::load(cli.config.as_deref()) {
@@ -94,6 +103,13 @@ fn explain(e: &anyhow::Error) -> String {
 fn run(command: Command, settings: Settings) -> anyhow::Result<bool> {
     match command {
         Command::Kb { command } => runtime()?.block_on(kb::run(command, settings)),
+        Command::Tech { command } => runtime()?.block_on(tech::run(command, settings)),
+        Command::Serve => runtime()?.block_on(async {
+            let app = Application::build(settings).await?;
+            let result = app.run_serve(terminate()).await;
+            app.shutdown().await;
+            result.map(|()| true)
+        }),
         Command::Analyze => {
             let policy = settings.priority.clone();
             let tz = settings.timezone;
@@ -128,4 +144,18 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 async fn ctrl_c() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Ctrl-C or SIGTERM (what systemd and container runtimes send).
+async fn terminate() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => ctrl_c().await,
+    }
 }

@@ -57,6 +57,23 @@ pub struct Inbound {
     pub sender_name: Option<String>,
     pub received_at: DateTime<Utc>,
     pub content: Content,
+    /// The button pressed, when the message is a press: its message is closed after the
+    /// press is handled, so the same question cannot be answered twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pressed: Option<Pressed>,
+}
+
+/// Where a pressed button sat, so the channel can acknowledge the press and close it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pressed {
+    /// The platform's id for the press, to answer it (Telegram's callback query id).
+    pub query_id: Option<String>,
+    /// The message that carried the button.
+    pub message_id: String,
+    /// That message's text, kept when its buttons are taken away.
+    pub text: String,
+    /// The label of the button pressed, shown under the text as the answer given.
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,6 +114,19 @@ pub struct Outbound {
     pub text: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<OutChoice>,
+    /// The recipient is asked to type an answer (Telegram opens a reply for them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expects_reply: bool,
+}
+
+impl Outbound {
+    pub fn text(text: impl Into<String>) -> Outbound {
+        Outbound {
+            text: text.into(),
+            choices: Vec::new(),
+            expects_reply: false,
+        }
+    }
 }
 
 /// A button: `id` comes back in `Content::Choice` (short: Telegram allows 64 bytes).

@@ -4,11 +4,13 @@
 
 pub mod connect;
 pub mod conversations;
+pub mod desk;
 mod embedded;
 pub mod inbound;
 pub mod kb;
 pub mod outbox;
 pub mod reporters;
+pub mod technicians;
 pub mod tickets;
 
 pub use connect::Database;
@@ -33,4 +35,10 @@ impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> StoreError {
         StoreError::Corrupt(e.to_string())
     }
+}
+
+/// Whether the database answers.
+pub async fn ping(pool: &sqlx::PgPool) -> Result<(), StoreError> {
+    sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(pool).await?;
+    Ok(())
 }

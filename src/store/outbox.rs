@@ -1,14 +1,67 @@
-//! Outbound messages, written in the transaction that causes them and sent later.
+//! Outbound messages, written in the transaction that causes them and sent later by a
+//! sender that claims them, delivers them and marks them sent, or gives up on them.
 
 use super::StoreError;
 use crate::domain::Outbound;
 use sqlx::PgConnection;
+
+/// What to do with a queued message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// A new message, perhaps as a reply to another.
+    Send { reply_to: Option<String> },
+    /// Replace the text and buttons of a message already sent.
+    Edit { message_id: String },
+    /// Post the ticket's card, or edit it in place once posted. Only the latest pending
+    /// card of a ticket is sent: the steps in between would be stale on arrival.
+    Card,
+    /// Acknowledge a button press; a non-empty text is shown as an alert.
+    Answer { query_id: String },
+}
+
+impl Op {
+    fn parts(&self) -> (&'static str, Option<&str>, Option<&str>) {
+        match self {
+            Op::Send { reply_to } => ("send", None, reply_to.as_deref()),
+            Op::Edit { message_id } => ("edit", Some(message_id), None),
+            Op::Card => ("card", None, None),
+            Op::Answer { query_id } => ("answer", Some(query_id), None),
+        }
+    }
+
+    fn from_parts(op: &str, target: Option<String>, reply_to: Option<String>) -> Result<Op, StoreError> {
+        let need =
+            |t: Option<String>| t.ok_or_else(|| StoreError::Corrupt(format!("outbox {op} row without a target")));
+        Ok(match op {
+            "send" => Op::Send { reply_to },
+            "edit" => Op::Edit {
+                message_id: need(target)?,
+            },
+            "card" => Op::Card,
+            "answer" => Op::Answer {
+                query_id: need(target)?,
+            },
+            other => return Err(StoreError::Corrupt(format!("outbox op `{other}`"))),
+        })
+    }
+}
 
 /// A message to queue, and the ticket it is about, if any.
 #[derive(Debug, Clone)]
 pub struct Queued {
     pub message: Outbound,
     pub ticket_id: Option<i64>,
+    pub op: Op,
+}
+
+impl Queued {
+    pub fn send(message: Outbound, ticket_id: Option<i64>) -> Queued {
+        Queued {
+            message,
+            ticket_id,
+            op: Op::Send { reply_to: None },
+        }
+    }
 }
 
 /// Queues `messages` for one chat, in order, in one statement.
@@ -27,16 +80,24 @@ pub async fn push_all(
         .map(|m| serde_json::to_value(&m.message))
         .collect::<Result<Vec<_>, _>>()?;
     let tickets: Vec<Option<i64>> = messages.iter().map(|m| m.ticket_id).collect();
+    let parts: Vec<_> = messages.iter().map(|m| m.op.parts()).collect();
+    let ops: Vec<String> = parts.iter().map(|p| p.0.to_owned()).collect();
+    let targets: Vec<Option<String>> = parts.iter().map(|p| p.1.map(str::to_owned)).collect();
+    let replies: Vec<Option<String>> = parts.iter().map(|p| p.2.map(str::to_owned)).collect();
     sqlx::query!(
-        r#"INSERT INTO outbox (channel, chat_id, payload, inbound_id, ticket_id)
-           SELECT $1, $2, m.payload, $3, m.ticket_id
-           FROM UNNEST($4::jsonb[], $5::int8[]) WITH ORDINALITY AS m(payload, ticket_id, n)
+        r#"INSERT INTO outbox (channel, chat_id, payload, inbound_id, ticket_id, op, target, reply_to)
+           SELECT $1, $2, m.payload, $3, m.ticket_id, m.op, m.target, m.reply_to
+           FROM UNNEST($4::jsonb[], $5::int8[], $6::text[], $7::text[], $8::text[])
+                WITH ORDINALITY AS m(payload, ticket_id, op, target, reply_to, n)
            ORDER BY m.n"#,
         channel,
         chat_id,
         inbound_id,
         &payloads,
-        &tickets as &[Option<i64>]
+        &tickets as &[Option<i64>],
+        &ops,
+        &targets as &[Option<String>],
+        &replies as &[Option<String>],
     )
     .execute(conn)
     .await?;
@@ -54,7 +115,7 @@ pub struct Pending {
 pub async fn claim_for_chat(conn: &mut PgConnection, channel: &str, chat_id: &str) -> Result<Vec<Pending>, StoreError> {
     let rows = sqlx::query!(
         r#"SELECT id, chat_id, payload FROM outbox
-           WHERE channel = $1 AND chat_id = $2 AND sent_at IS NULL AND available_at <= now()
+           WHERE channel = $1 AND chat_id = $2 AND sent_at IS NULL AND dead_at IS NULL AND available_at <= now()
            ORDER BY id
            FOR UPDATE SKIP LOCKED"#,
         channel,
@@ -79,6 +140,145 @@ pub async fn mark_sent(conn: &mut PgConnection, ids: &[i64]) -> Result<(), Store
         ids
     )
     .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A row due for sending, as a channel sender sees it.
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub id: i64,
+    pub chat_id: String,
+    pub op: Op,
+    pub ticket_id: Option<i64>,
+    pub message: Outbound,
+    pub attempts: i32,
+}
+
+/// Rows of the channel waiting to be sent, oldest first.
+pub async fn due(conn: &mut PgConnection, channel: &str, limit: i64) -> Result<Vec<Due>, StoreError> {
+    let rows = sqlx::query!(
+        r#"SELECT id, chat_id, op, target, reply_to, ticket_id, payload, attempts FROM outbox
+           WHERE channel = $1 AND sent_at IS NULL AND dead_at IS NULL AND available_at <= now()
+           ORDER BY id
+           LIMIT $2"#,
+        channel,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Due {
+                id: r.id,
+                chat_id: r.chat_id,
+                op: Op::from_parts(&r.op, r.target, r.reply_to)?,
+                ticket_id: r.ticket_id,
+                message: serde_json::from_value(r.payload)?,
+                attempts: r.attempts,
+            })
+        })
+        .collect()
+}
+
+/// Locks one row for sending; `false` when another sender has it or it is done.
+pub async fn lock(conn: &mut PgConnection, id: i64) -> Result<bool, StoreError> {
+    let got = sqlx::query_scalar!(
+        "SELECT id FROM outbox WHERE id = $1 AND sent_at IS NULL AND dead_at IS NULL FOR UPDATE SKIP LOCKED",
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(got.is_some())
+}
+
+/// The newest pending card of the ticket: the only one worth sending.
+pub async fn latest_card(conn: &mut PgConnection, ticket_id: i64) -> Result<Option<i64>, StoreError> {
+    let id = sqlx::query_scalar!(
+        r#"SELECT max(id) FROM outbox WHERE ticket_id = $1 AND op = 'card' AND sent_at IS NULL AND dead_at IS NULL"#,
+        ticket_id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Delivered (or, for a superseded card, no longer needed).
+pub async fn delivered(
+    conn: &mut PgConnection,
+    id: i64,
+    platform_id: Option<&str>,
+    note: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query!(
+        r#"UPDATE outbox SET sent_at = now(), attempts = attempts + 1, platform_id = $2, last_error = $3
+           WHERE id = $1"#,
+        id,
+        platform_id,
+        note
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A failed attempt that will be tried again.
+pub async fn failed_attempt(conn: &mut PgConnection, id: i64, error: &str) -> Result<(), StoreError> {
+    sqlx::query!(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
+        id,
+        error
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Gives up on a row: it stays, with the reason, for a person to look at.
+pub async fn dead(conn: &mut PgConnection, id: i64, reason: &str) -> Result<(), StoreError> {
+    sqlx::query!(
+        "UPDATE outbox SET dead_at = now(), attempts = attempts + 1, last_error = $2 WHERE id = $1",
+        id,
+        reason
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Gives up on everything pending for a chat (the recipient blocked the bot).
+pub async fn dead_chat(conn: &mut PgConnection, channel: &str, chat_id: &str, reason: &str) -> Result<u64, StoreError> {
+    let done = sqlx::query!(
+        r#"UPDATE outbox SET dead_at = now(), last_error = $3
+           WHERE channel = $1 AND chat_id = $2 AND sent_at IS NULL AND dead_at IS NULL"#,
+        channel,
+        chat_id,
+        reason
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Takes the channel's sending budget for this connection's session: one sender at a time
+/// across all replicas keeps the platform's limits. `false` when another holds it.
+pub async fn try_lead(conn: &mut PgConnection, channel: &str) -> Result<bool, StoreError> {
+    let got = sqlx::query_scalar!(
+        r#"SELECT pg_try_advisory_lock(hashtextextended('sigap-sender/' || $1, 0)) AS "got!""#,
+        channel
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(got)
+}
+
+/// Gives the budget back (also happens when the session ends).
+pub async fn step_down(conn: &mut PgConnection, channel: &str) -> Result<(), StoreError> {
+    sqlx::query_scalar!(
+        r#"SELECT pg_advisory_unlock(hashtextextended('sigap-sender/' || $1, 0)) AS "released!""#,
+        channel
+    )
+    .fetch_one(conn)
     .await?;
     Ok(())
 }

@@ -102,3 +102,29 @@ pub async fn set_locale(conn: &mut PgConnection, id: i64, locale: &str) -> Resul
     .await?;
     Ok(())
 }
+
+/// The platform refuses to deliver to this identity (the bot was blocked): nothing more
+/// is sent until they write again.
+pub async fn mark_unreachable(conn: &mut PgConnection, channel: &str, external_id: &str) -> Result<(), StoreError> {
+    sqlx::query!(
+        "UPDATE reporter_identities SET unreachable_at = now() WHERE channel = $1 AND external_id = $2",
+        channel,
+        external_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// They wrote again: reachable.
+pub async fn mark_reachable(conn: &mut PgConnection, channel: &str, external_id: &str) -> Result<(), StoreError> {
+    sqlx::query!(
+        r#"UPDATE reporter_identities SET unreachable_at = NULL
+           WHERE channel = $1 AND external_id = $2 AND unreachable_at IS NOT NULL"#,
+        channel,
+        external_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

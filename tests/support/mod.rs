@@ -64,6 +64,7 @@ impl Chat {
             sender_name: self.name.clone(),
             received_at: now(),
             content,
+            pressed: None,
         }
     }
 

@@ -1,0 +1,65 @@
+//! Telegram: reporters in private chats, technicians in the war-room group.
+//!
+//! Updates arrive by our own long-polling loop (`poll`) or by webhook (`web`); either way
+//! each one is handled in one transaction (`process`) before Telegram is told it arrived.
+//! Everything the bot says leaves through the outbox and `workers::sender`.
+
+pub mod poll;
+pub mod send;
+pub mod setup;
+pub mod updates;
+
+use crate::config::TelegramSettings;
+use crate::desk::{self, DeskOutcome};
+use crate::ingest::{self, Env, IngestError};
+use secrecy::ExposeSecret;
+use sqlx::PgPool;
+use teloxide::Bot;
+use teloxide::types::Update;
+use updates::Routed;
+
+/// The bot for the configured token and Bot API server; `None` without a token.
+///
+/// Never log the `Bot` itself: its `Debug` shows the token.
+pub fn bot(settings: &TelegramSettings) -> anyhow::Result<Option<Bot>> {
+    let Some(token) = &settings.token else {
+        return Ok(None);
+    };
+    let mut bot = Bot::new(token.expose_secret());
+    if let Some(url) = &settings.api_url {
+        let url = url
+            .parse()
+            .map_err(|e| anyhow::anyhow!("TELOXIDE_API_URL `{url}` is not a URL: {e}"))?;
+        bot = bot.set_api_url(url);
+    }
+    Ok(Some(bot))
+}
+
+/// What became of an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Processed {
+    Reporter(ingest::Outcome),
+    Desk(DeskOutcome),
+    Ignored(&'static str),
+}
+
+/// Handles one update, committed when this returns `Ok`; only then may it be acknowledged.
+pub async fn process(pool: &PgPool, env: &Env, update: &Update) -> Result<Processed, IngestError> {
+    let routed = updates::route(update, env.settings.telegram.war_room_chat);
+    let done = match routed {
+        Routed::Ignore(why) => {
+            tracing::debug!(update = update.id.0, why, "update ignored");
+            return Ok(Processed::Ignored(why));
+        }
+        Routed::Reporter(m) => Processed::Reporter(ingest::handle(pool, env, &m).await?),
+        Routed::Desk { input, fallback } => match desk::handle(pool, env, &input).await? {
+            DeskOutcome::NotMine => match fallback {
+                Some(m) => Processed::Reporter(ingest::handle(pool, env, &m).await?),
+                None => Processed::Desk(DeskOutcome::NotMine),
+            },
+            other => Processed::Desk(other),
+        },
+    };
+    env.outbox_ready.notify_one();
+    Ok(done)
+}

@@ -1,0 +1,207 @@
+//! Delivering one outbox row with the Bot API, and reading Telegram's answer into what the
+//! sender must do next.
+
+use crate::domain::{OutChoice, Outbound};
+use crate::store::outbox::Op;
+use std::time::Duration;
+use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
+use teloxide::prelude::Requester;
+use teloxide::types::{
+    CallbackQueryId, ChatId, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ReplyMarkup,
+    ReplyParameters,
+};
+use teloxide::{ApiError, Bot, RequestError};
+
+/// Telegram's limit on a message's text, in characters.
+pub const TEXT_MAX: usize = 4096;
+
+/// What became of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Done; the id of the (last) message sent, when one was.
+    Sent(Option<String>),
+    /// Too fast: try again after this long.
+    RetryAfter(Duration),
+    /// The recipient blocked the bot or is gone: stop sending to them.
+    Unreachable(String),
+    /// Refused for good (a 4xx): dead-letter with the reason.
+    Rejected(String),
+    /// Telegram or the network failed: retry with backoff.
+    Failed(String),
+}
+
+/// Sends one row. `card` is the card's message id when `op` is `Card` and it was posted.
+pub async fn deliver(bot: &Bot, chat_id: &str, op: &Op, message: &Outbound, card: Option<&str>) -> Delivery {
+    let Ok(chat) = chat_id.parse::<i64>().map(ChatId) else {
+        return Delivery::Rejected(format!("not a Telegram chat id: {chat_id}"));
+    };
+    let result = match op {
+        Op::Answer { query_id } => answer(bot, query_id, &message.text).await.map(|()| None),
+        Op::Edit { message_id } => edit(bot, chat, message_id, message).await,
+        Op::Card => match card {
+            Some(id) => edit(bot, chat, id, message).await,
+            None => send(bot, chat, message, None).await,
+        },
+        Op::Send { reply_to } => send(bot, chat, message, reply_to.as_deref()).await,
+    };
+    match result {
+        Ok(id) => Delivery::Sent(id),
+        Err(e) => classify(e),
+    }
+}
+
+async fn answer(bot: &Bot, query_id: &str, text: &str) -> Result<(), RequestError> {
+    let mut req = bot.answer_callback_query(CallbackQueryId(query_id.to_owned()));
+    if !text.is_empty() {
+        req = req.text(clip(text, 200)).show_alert(true);
+    }
+    req.await.map(|_| ())
+}
+
+async fn edit(bot: &Bot, chat: ChatId, message_id: &str, m: &Outbound) -> Result<Option<String>, RequestError> {
+    let Ok(id) = message_id.parse::<i32>().map(MessageId) else {
+        return Ok(None);
+    };
+    let mut req = bot.edit_message_text(chat, id, clip(&m.text, TEXT_MAX));
+    if !m.choices.is_empty() {
+        req = req.reply_markup(keyboard(&m.choices));
+    }
+    match req.await {
+        Ok(sent) => Ok(Some(sent.id.0.to_string())),
+        // Already showing exactly this: the edit's purpose is met.
+        Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(Some(message_id.to_owned())),
+        Err(e) => Err(e),
+    }
+}
+
+async fn send(bot: &Bot, chat: ChatId, m: &Outbound, reply_to: Option<&str>) -> Result<Option<String>, RequestError> {
+    let parts = split(&m.text, TEXT_MAX);
+    let last = parts.len() - 1;
+    let mut id = None;
+    for (i, part) in parts.into_iter().enumerate() {
+        let mut req = bot.send_message(chat, part);
+        if i == 0 {
+            if let Some(r) = reply_to.and_then(|r| r.parse::<i32>().ok()) {
+                req = req.reply_parameters(ReplyParameters::new(MessageId(r)).allow_sending_without_reply());
+            }
+        }
+        if i == last {
+            if !m.choices.is_empty() {
+                req = req.reply_markup(keyboard(&m.choices));
+            } else if m.expects_reply {
+                req = req.reply_markup(ReplyMarkup::ForceReply(ForceReply::new().selective()));
+            }
+        }
+        id = Some(req.await?.id.0.to_string());
+    }
+    Ok(id)
+}
+
+/// Buttons two to a row when their labels are short, else one per row.
+fn keyboard(choices: &[OutChoice]) -> InlineKeyboardMarkup {
+    let button = |c: &OutChoice| InlineKeyboardButton::callback(c.label.clone(), c.id.clone());
+    let short = choices.iter().all(|c| c.label.chars().count() <= 16);
+    let rows: Vec<Vec<InlineKeyboardButton>> = if short {
+        choices.chunks(2).map(|r| r.iter().map(button).collect()).collect()
+    } else {
+        choices.iter().map(|c| vec![button(c)]).collect()
+    };
+    InlineKeyboardMarkup::new(rows)
+}
+
+fn classify(e: RequestError) -> Delivery {
+    match e {
+        RequestError::RetryAfter(s) => Delivery::RetryAfter(s.duration()),
+        RequestError::Api(
+            api @ (ApiError::BotBlocked
+            | ApiError::UserDeactivated
+            | ApiError::BotKicked
+            | ApiError::BotKickedFromSupergroup
+            | ApiError::ChatNotFound),
+        ) => Delivery::Unreachable(api.to_string()),
+        RequestError::Api(ApiError::Unknown(d)) if !is_client_error(&d) => Delivery::Failed(d),
+        RequestError::Api(api) => Delivery::Rejected(api.to_string()),
+        RequestError::MigrateToChatId(to) => Delivery::Rejected(format!(
+            "the group moved to chat {}: update the configured chat id",
+            to.0
+        )),
+        // teloxide strips the URL (and so the token) from network errors.
+        other => Delivery::Failed(other.to_string()),
+    }
+}
+
+/// Telegram's 4xx descriptions start with the status' name; anything else (a 5xx, a
+/// proxy's page) is worth another try.
+fn is_client_error(description: &str) -> bool {
+    ["Bad Request", "Forbidden", "Unauthorized", "Not Found", "Conflict"]
+        .iter()
+        .any(|p| description.starts_with(p))
+}
+
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut s: String = text.chars().take(max - 1).collect();
+    s.push('…');
+    s
+}
+
+/// Splits a long text into parts of at most `max` characters, at line breaks where it can,
+/// else at spaces, else anywhere. Never returns an empty list.
+pub fn split(text: &str, max: usize) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while rest.chars().count() > max {
+        let cut = rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i);
+        let head = &rest[..cut];
+        let at = head
+            .rfind('\n')
+            .or_else(|| head.rfind(' '))
+            .filter(|&i| i > 0)
+            .unwrap_or(cut);
+        parts.push(rest[..at].trim_end().to_owned());
+        rest = rest[at..].trim_start();
+    }
+    if !rest.is_empty() || parts.is_empty() {
+        parts.push(rest.to_owned());
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_split_within_the_limit() {
+        let text = "kata ".repeat(2500) + "\n" + &"x".repeat(5000);
+        let parts = split(&text, TEXT_MAX);
+        assert!(parts.iter().all(|p| p.chars().count() <= TEXT_MAX && !p.is_empty()));
+        let joined: usize = parts
+            .iter()
+            .map(|p| p.chars().filter(|c| !c.is_whitespace()).count())
+            .sum();
+        assert_eq!(joined, 2500 * 4 + 5000, "nothing lost");
+        assert_eq!(split("pendek", TEXT_MAX), vec!["pendek"]);
+        assert_eq!(split("", TEXT_MAX), vec![""]);
+    }
+
+    #[test]
+    fn errors_sort_into_retry_stop_and_give_up() {
+        assert_eq!(
+            classify(RequestError::Api(ApiError::BotBlocked)),
+            Delivery::Unreachable("Forbidden: bot was blocked by the user".into())
+        );
+        assert!(matches!(
+            classify(RequestError::Api(ApiError::Unknown("Internal Server Error".into()))),
+            Delivery::Failed(_)
+        ));
+        assert!(matches!(
+            classify(RequestError::Api(ApiError::Unknown(
+                "Bad Request: something new".into()
+            ))),
+            Delivery::Rejected(_)
+        ));
+    }
+}

@@ -1,0 +1,4 @@
+//! Background work over the database: the outbox sender (and, later, SLA clocks).
+
+pub mod limits;
+pub mod sender;
