@@ -40,14 +40,14 @@ impl CardAction {
         }
     }
 
-    /// The button id: `t:<ticket id>:<action>`, at most 24 bytes.
+    /// The button id: `tk:<ticket id>:<action>`, at most 25 bytes (intake uses `t:` for times).
     pub fn button(self, ticket_id: i64) -> String {
-        format!("t:{ticket_id}:{}", self.code())
+        format!("tk:{ticket_id}:{}", self.code())
     }
 
     /// Reads a button id; `None` for anything else (a reporter's choice, garbage).
     pub fn parse(id: &str) -> Option<(i64, CardAction)> {
-        let rest = id.strip_prefix("t:")?;
+        let rest = id.strip_prefix("tk:")?;
         let (ticket, code) = rest.split_once(':')?;
         let ticket = ticket.parse().ok().filter(|n: &i64| *n > 0)?;
         let mut chars = code.chars();
@@ -177,7 +177,9 @@ mod tests {
             assert!(id.len() <= 64);
             assert_eq!(CardAction::parse(&id), Some((i64::MAX, a)));
         }
-        for bad in ["t:", "t:1", "t:x:a", "t:1:z", "t:1:ab", "t:-3:a", "kb:yes", "", "t:0:a"] {
+        for bad in [
+            "tk:", "tk:1", "tk:x:a", "tk:1:z", "tk:1:ab", "tk:-3:a", "kb:yes", "", "tk:0:a", "t:now", "t:1:a",
+        ] {
             assert_eq!(CardAction::parse(bad), None, "{bad}");
         }
     }

@@ -149,6 +149,15 @@ impl Database {
         })
     }
 
+    /// A database someone else connected to (tests spawning the app on their own database).
+    pub fn from_pool(pool: PgPool, description: impl Into<String>) -> Database {
+        Database {
+            pool,
+            description: description.into(),
+            server: None,
+        }
+    }
+
     /// Applies the migrations that are not applied yet.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATOR.run(&self.pool).await?;

@@ -152,11 +152,13 @@ impl Sender {
             }
             card = desk::card_message(&mut tx, ticket, &row.chat_id).await?;
         }
+        let delivery = deliver(&self.bot, &row.chat_id, &row.op, &row.message, card.as_deref()).await;
+        // Counted from the answer, not the request: Telegram saw the request somewhere in
+        // between, and a later send must not look early to it.
         let now = Instant::now();
         if !matches!(row.op, Op::Answer { .. }) {
             self.limiter.record(&row.chat_id, now);
         }
-        let delivery = deliver(&self.bot, &row.chat_id, &row.op, &row.message, card.as_deref()).await;
         let mut again = None;
         match delivery {
             Delivery::Sent(id) => {

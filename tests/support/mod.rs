@@ -2,6 +2,9 @@
 //! goes through the real ingest path and reads replies from the real outbox.
 #![allow(dead_code)]
 
+pub mod fake_telegram;
+pub mod telegram;
+
 use chrono::{DateTime, TimeZone, Utc};
 use sigap::config::Settings;
 use sigap::domain::{Channel, Content, Inbound, Outbound};

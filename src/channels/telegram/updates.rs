@@ -177,7 +177,7 @@ fn callback(update_id: String, q: &CallbackQuery, war_room: Option<i64>) -> Rout
     };
     let message_id = q.message.as_ref().map(|m| m.id().0.to_string()).unwrap_or_default();
     let in_war_room = war_room == Some(chat_id);
-    if data.starts_with("t:") || in_war_room {
+    if data.starts_with("tk:") || in_war_room {
         return Routed::Desk {
             input: DeskInput {
                 update_id,
