@@ -7,7 +7,7 @@
 //! (an admin connection; a scratch database is created and dropped).
 
 #[allow(unused_imports)]
-#[path = "../tests/support/fake_telegram.rs"]
+#[path = "../tests/support/fake_telegram/mod.rs"]
 mod fake_telegram;
 
 use fake_telegram::{FakeTelegram, text_update};

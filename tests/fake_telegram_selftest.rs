@@ -1,7 +1,7 @@
 //! The fake Telegram checked against teloxide itself: tests built on the fake mean something
 //! only if teloxide reads the fake's answers and updates as it reads Telegram's.
 
-#[path = "support/fake_telegram.rs"]
+#[path = "support/fake_telegram/mod.rs"]
 mod fake_telegram;
 
 use fake_telegram::*;

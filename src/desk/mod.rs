@@ -43,8 +43,10 @@ pub enum DeskKind {
         name: String,
         arg: Option<String>,
     },
+    /// Typed words; `to_bot` when they reply to one of the bot's messages.
     Text {
         text: String,
+        to_bot: bool,
     },
 }
 
@@ -67,11 +69,17 @@ pub async fn handle(pool: &PgPool, env: &Env, input: &DeskInput) -> Result<DeskO
     let tech = technicians::by_telegram(&mut tx, input.user_id).await?;
     let ours = match (&input.kind, &tech) {
         (DeskKind::Button { .. }, _) => true,
+        // Words are a note only from a technician who was asked for one; the group's
+        // chatter is not stored.
+        // In the group only a reply to the bot counts (the ForceReply prompt opens one).
+        (DeskKind::Text { to_bot, .. }, Some(t)) if *to_bot || !input.in_war_room => {
+            desk::has_prompt(&mut tx, t.id).await?
+        }
+        (DeskKind::Text { .. }, _) => false,
         _ if input.in_war_room => true,
         (DeskKind::Command { name, .. }, Some(t)) => {
             COMMANDS.contains(&name.as_str()) || (name == "batal" && desk::has_prompt(&mut tx, t.id).await?)
         }
-        (DeskKind::Text { .. }, Some(t)) => desk::has_prompt(&mut tx, t.id).await?,
         _ => false,
     };
     if !ours {
@@ -104,9 +112,8 @@ pub async fn handle(pool: &PgPool, env: &Env, input: &DeskInput) -> Result<DeskO
         },
         (DeskKind::Command { .. }, None) => d.say(Msg::new("desk-not-technician")),
         (DeskKind::Command { name, arg }, Some(t)) => d.command(&t, name, arg.as_deref()).await?,
-        // Chatter in the group, or a stranger's words: not the bot's business.
         (DeskKind::Text { .. }, None) => {}
-        (DeskKind::Text { text }, Some(t)) => d.note(&t, text).await?,
+        (DeskKind::Text { text, .. }, Some(t)) => d.note(&t, text).await?,
     }
     for (channel, chat, q) in &out.rows {
         outbox::push_all(&mut tx, channel, chat, None, std::slice::from_ref(q)).await?;
@@ -124,7 +131,7 @@ fn as_inbound(input: &DeskInput) -> Inbound {
                 None => format!("/{name}"),
             },
         },
-        DeskKind::Text { text } => Content::Text { text: text.clone() },
+        DeskKind::Text { text, .. } => Content::Text { text: text.clone() },
     };
     Inbound {
         channel: Channel::Telegram,

@@ -54,7 +54,13 @@ fn message(update_id: String, m: &Message, war_room: Option<i64>) -> Routed {
     let desk_kind = match &content {
         Content::Text { text } => Some(match command(text) {
             Some((name, arg)) => DeskKind::Command { name, arg },
-            None => DeskKind::Text { text: text.clone() },
+            None => DeskKind::Text {
+                text: text.clone(),
+                to_bot: m
+                    .reply_to_message()
+                    .and_then(|r| r.from.as_ref())
+                    .is_some_and(|u| u.is_bot),
+            },
         }),
         _ => None,
     };
