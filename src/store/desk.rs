@@ -103,10 +103,7 @@ pub async fn card_ticket(conn: &mut PgConnection, id: i64) -> Result<Option<Card
         tried: r.tried,
         urgency: r.urgency.parse().map_err(|_| corrupt("urgency", &r.urgency))?,
         impact: r.impact.parse().map_err(|_| corrupt("impact", &r.impact))?,
-        priority: u8::try_from(r.priority)
-            .ok()
-            .and_then(Priority::new)
-            .ok_or_else(|| corrupt("priority", r.priority))?,
+        priority: super::priority(r.priority)?,
         status: r.status.parse().map_err(|_| corrupt("status", &r.status))?,
         response_due: r.response_due,
         resolution_due: r.resolution_due,
@@ -363,10 +360,7 @@ pub async fn queue(conn: &mut PgConnection, holder: Option<i64>, limit: i64) -> 
     rows.into_iter()
         .map(|r| {
             Ok(QueueLine {
-                priority: u8::try_from(r.priority)
-                    .ok()
-                    .and_then(Priority::new)
-                    .ok_or_else(|| corrupt("priority", r.priority))?,
+                priority: super::priority(r.priority)?,
                 status: r.status.parse().map_err(|_| corrupt("status", &r.status))?,
                 number: r.number,
                 title: r.title,

@@ -42,3 +42,11 @@ pub async fn ping(pool: &sqlx::PgPool) -> Result<(), StoreError> {
     sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(pool).await?;
     Ok(())
 }
+
+/// A stored priority (SMALLINT) read back; anything outside 1-3 is corrupt data.
+pub(crate) fn priority(stored: i16) -> Result<crate::domain::Priority, StoreError> {
+    u8::try_from(stored)
+        .ok()
+        .and_then(crate::domain::Priority::new)
+        .ok_or_else(|| StoreError::Corrupt(format!("priority {stored}")))
+}

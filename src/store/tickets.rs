@@ -1,8 +1,8 @@
 //! Tickets, their numbers and their events.
 
 use super::StoreError;
+use crate::domain::Status;
 use crate::domain::ticket::ticket_number;
-use crate::domain::{Priority, Status};
 use crate::intake::{Created, NewTicket, TicketSummary};
 use crate::knowledge::ResolvedTicket;
 use chrono::{DateTime, Utc};
@@ -132,10 +132,7 @@ impl TryFrom<SummaryRow> for TicketSummary {
     fn try_from(r: SummaryRow) -> Result<TicketSummary, StoreError> {
         Ok(TicketSummary {
             status: r.status.parse::<Status>().map_err(StoreError::Corrupt)?,
-            priority: u8::try_from(r.priority)
-                .ok()
-                .and_then(Priority::new)
-                .ok_or_else(|| StoreError::Corrupt(format!("priority {}", r.priority)))?,
+            priority: super::priority(r.priority)?,
             number: r.number,
             title: r.title,
             category: r.category,
