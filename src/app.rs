@@ -1,5 +1,6 @@
 //! Building Sigap from its settings and running it.
 
+use crate::calendar::SharedCalendar;
 use crate::channels::telegram::{self, poll, setup};
 use crate::channels::terminal;
 use crate::config::Settings;
@@ -53,9 +54,11 @@ pub fn load_env(settings: Settings) -> anyhow::Result<Env> {
             .collect(),
     };
     let knowledge = Library::load(settings.knowledge_dir.clone(), agency).context("loading the knowledge files")?;
+    let calendar = SharedCalendar::load(&settings.sla.calendar, settings.timezone)?;
     Ok(Env {
         knowledge,
         locales,
+        calendar,
         settings: Arc::new(settings),
         outbox_ready: Arc::new(tokio::sync::Notify::new()),
     })
@@ -173,6 +176,7 @@ impl Application {
             }
             None => tracing::warn!("no Telegram token (TELOXIDE_TOKEN): serving without the bot"),
         }
+        tasks.spawn(crate::workers::sla::run(pool.clone(), self.env.clone(), stop.clone()));
         let state = WebState {
             pool,
             env: self.env.clone(),

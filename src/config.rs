@@ -3,6 +3,7 @@
 //! `database.max_connections`), then `DATABASE_URL`.
 
 use crate::domain::PriorityPolicy;
+use crate::domain::calendar::CalendarSettings;
 use chrono_tz::Tz;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -33,6 +34,32 @@ pub struct Settings {
     /// Where the web server (health, webhooks) listens.
     pub http_addr: std::net::SocketAddr,
     pub telegram: TelegramSettings,
+    pub sla: SlaSettings,
+}
+
+/// The SLA clocks: the calendar they count in and how the worker watches them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SlaSettings {
+    /// 24/7, or working hours with a holidays file.
+    pub calendar: CalendarSettings,
+    /// How often the worker looks at the clocks.
+    pub tick_seconds: u64,
+    /// An unclaimed P1 is announced again in the war room this often; 0 turns it off.
+    pub p1_reping_minutes: u32,
+    /// The supervisors' Telegram chat: told, with the card, when a target is missed.
+    pub supervisor_chat: Option<i64>,
+}
+
+impl Default for SlaSettings {
+    fn default() -> Self {
+        SlaSettings {
+            calendar: CalendarSettings::default(),
+            tick_seconds: 30,
+            p1_reping_minutes: 15,
+            supervisor_chat: None,
+        }
+    }
 }
 
 /// The Telegram bot and the technicians' war-room group. The documented environment
@@ -170,6 +197,7 @@ impl Default for Settings {
             kb: KbSettings::default(),
             http_addr: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
             telegram: TelegramSettings::default(),
+            sla: SlaSettings::default(),
         }
     }
 }
@@ -219,6 +247,9 @@ impl Settings {
         s.telegram
             .read_env(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))?;
         s.priority.validate().map_err(ConfigError::Invalid)?;
+        if s.sla.tick_seconds == 0 {
+            return Err(ConfigError::Invalid("sla.tick_seconds must be at least 1".into()));
+        }
         if s.database.max_connections == 0 {
             return Err(ConfigError::Invalid(
                 "database.max_connections must be at least 1".into(),

@@ -2,13 +2,14 @@
 //! the conversation, run the engine, apply its effects, queue the replies, save the state,
 //! commit. Only after the commit may a channel acknowledge the message to its platform.
 
+use crate::calendar::SharedCalendar;
 use crate::config::Settings;
 use crate::domain::{Inbound, OutChoice, Outbound, Pressed};
 use crate::i18n::{Locales, Msg, Renderer};
 use crate::intake::{self, Ctx, Effect, Profile, Reply, State};
 use crate::knowledge::Library;
 use crate::store::outbox::{Op, Queued};
-use crate::store::{StoreError, conversations, inbound, kb, outbox, reporters, tickets};
+use crate::store::{StoreError, conversations, inbound, kb, outbox, reporters, sla, tickets};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -23,6 +24,8 @@ pub struct Env {
     pub knowledge: Library,
     pub locales: Locales,
     pub settings: Arc<Settings>,
+    /// What SLA targets count in; the holidays file may change while running.
+    pub calendar: SharedCalendar,
     /// Rung after a commit that queued messages, so the sender need not wait for its poll.
     pub outbox_ready: Arc<tokio::sync::Notify>,
 }
@@ -90,6 +93,7 @@ pub fn render(r: &Renderer, reply: &Reply) -> Outbound {
             })
             .collect(),
         expects_reply: false,
+        mentions: Vec::new(),
     }
 }
 
@@ -147,7 +151,8 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
         unit: reporter.unit.clone(),
     };
     let k = env.knowledge.current();
-    let ctx = Ctx::new(&k, &env.settings.priority, env.settings.timezone, now, &profile);
+    let calendar = env.calendar.current();
+    let ctx = Ctx::new(&k, &env.settings.priority, env.settings.timezone, now, &profile).with_calendar(&calendar);
     let (state, replies, effects) = intake::step(state, m, &ctx);
     // A language change applies to this message's replies already.
     let mut locale = reporter.locale.clone();
@@ -193,6 +198,8 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
                     chat_id: &m.chat_id,
                 };
                 let (ticket_id, c) = tickets::create(&mut tx, &t, prefix, &period, &origin).await?;
+                let marks = env.settings.priority.marks(t.priority, t.recorded_at, &calendar);
+                sla::plan(&mut tx, ticket_id, &marks).await?;
                 tracing::info!(ticket = %c.number, priority = c.priority.get(), "ticket created");
                 for r in intake::ticket_created(&c, &ctx) {
                     say(&r, Some(ticket_id));

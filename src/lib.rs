@@ -6,6 +6,7 @@
 
 pub mod analyze;
 pub mod app;
+pub mod calendar;
 pub mod channels;
 pub mod cli;
 pub mod config;

@@ -323,3 +323,21 @@ cmd-bantuan = Help
 cmd-antrian = Unheld tickets by priority
 cmd-milik = Tickets you hold
 cmd-tiket = One ticket's card: /tiket NUMBER
+
+## SLA: warnings in the war room, replies to the ticket's card
+sla-warning = ⏰ { $number } · P{ $priority }: { $percent }% of the { $clock ->
+    [response] response
+   *[resolution] resolution
+  } time is used; due { $due }.
+sla-breach = ⛔ { $number } · P{ $priority }: { $clock ->
+    [response] response
+   *[resolution] resolution
+  } target missed (due { $due }). Supervisors have been told.
+sla-holder = { $name }, please follow up.
+sla-unclaimed = Nobody has taken this ticket yet; please take it now.
+sla-p1-reping = 🔴 { $number } HIGH PRIORITY not taken since { $since }. Please take it now: press Ambil on its card.
+sla-supervisor = ⛔ The { $clock ->
+    [response] response
+   *[resolution] resolution
+  } target of ticket { $number } was missed (due { $due }). Holder: { $holder }.
+sla-nobody = nobody yet

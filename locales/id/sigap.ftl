@@ -314,3 +314,21 @@ cmd-bantuan = Bantuan
 cmd-antrian = Tiket tanpa pemegang, menurut prioritas
 cmd-milik = Tiket yang Anda pegang
 cmd-tiket = Kartu satu tiket: /tiket NOMOR
+
+## SLA: warnings in the war room, replies to the ticket's card
+sla-warning = ⏰ { $number } · P{ $priority }: { $percent }% waktu { $clock ->
+    [response] tanggapan
+   *[resolution] penyelesaian
+  } sudah terpakai; batasnya { $due }.
+sla-breach = ⛔ { $number } · P{ $priority }: target { $clock ->
+    [response] tanggapan
+   *[resolution] penyelesaian
+  } terlewati (batasnya { $due }). Atasan sudah diberi tahu.
+sla-holder = { $name }, mohon ditindaklanjuti.
+sla-unclaimed = Belum ada yang mengambil tiket ini; mohon segera diambil.
+sla-p1-reping = 🔴 { $number } PRIORITAS TINGGI belum diambil sejak { $since }. Mohon segera diambil: tekan Ambil di kartunya.
+sla-supervisor = ⛔ Target { $clock ->
+    [response] tanggapan
+   *[resolution] penyelesaian
+  } tiket { $number } terlewati (batasnya { $due }). Pemegang: { $holder }.
+sla-nobody = belum ada

@@ -136,6 +136,7 @@ impl Desk<'_> {
                     text,
                     choices: Vec::new(),
                     expects_reply: true,
+                    mentions: Vec::new(),
                 },
                 ticket_id: Some(t.id),
                 op: Op::Send { reply_to },

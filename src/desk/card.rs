@@ -163,6 +163,7 @@ pub fn render(t: &CardTicket, r: &Renderer) -> Outbound {
             })
             .collect(),
         expects_reply: false,
+        mentions: Vec::new(),
     }
 }
 

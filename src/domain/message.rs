@@ -117,6 +117,18 @@ pub struct Outbound {
     /// The recipient is asked to type an answer (Telegram opens a reply for them).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub expects_reply: bool,
+    /// People named in the text who should be notified.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<Mention>,
+}
+
+/// Someone named in a message who should be notified (on Telegram, a mention).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    /// The platform's user id.
+    pub user_id: i64,
+    /// The words of the text that name them; their first occurrence becomes the mention.
+    pub name: String,
 }
 
 impl Outbound {
@@ -125,6 +137,7 @@ impl Outbound {
             text: text.into(),
             choices: Vec::new(),
             expects_reply: false,
+            mentions: Vec::new(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Plain types and rules of the service desk, with no I/O.
 
+pub mod calendar;
 pub mod catalog;
 pub mod level;
 pub mod message;
@@ -9,7 +10,7 @@ pub mod ticket;
 
 pub use catalog::{Catalog, CatalogError, ServiceDef};
 pub use level::{Level, Priority, PriorityMatrix};
-pub use message::{Attachment, Channel, Content, Inbound, OutChoice, Outbound, Pressed};
+pub use message::{Attachment, Channel, Content, Inbound, Mention, OutChoice, Outbound, Pressed};
 pub use sla::{PriorityPolicy, Target};
 pub use status::Status;
 pub use ticket::{Scope, Slot, TicketType};

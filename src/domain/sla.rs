@@ -1,7 +1,7 @@
-//! Response and resolution targets per priority.
-//!
-//! This issue counts targets on a 24/7 clock; working-hour calendars come with the SLA worker.
+//! Response and resolution targets per priority, counted in the agency's calendar, and the
+//! moments a ticket's clocks cross the thresholds the SLA worker warns at.
 
+use super::calendar::Calendar;
 use super::level::{Level, Priority, PriorityMatrix};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,42 @@ pub struct Target {
     pub priority: Priority,
     pub response_minutes: u32,
     pub resolution_minutes: u32,
+}
+
+/// The shares of a target at which the war room is warned.
+pub const THRESHOLDS: [u8; 3] = [50, 75, 100];
+
+/// The two clocks of a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Clock {
+    /// Until someone takes the ticket up.
+    Response,
+    /// Until the service is back to normal.
+    Resolution,
+}
+
+impl Clock {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Clock::Response => "response",
+            Clock::Resolution => "resolution",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Clock> {
+        [Clock::Response, Clock::Resolution]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
+/// The moment a clock crosses a threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    pub clock: Clock,
+    pub percent: u8,
+    pub at: DateTime<Utc>,
 }
 
 /// When a new ticket must be responded to and resolved.
@@ -65,12 +101,33 @@ impl PriorityPolicy {
             })
     }
 
-    pub fn due(&self, p: Priority, recorded: DateTime<Utc>) -> Due {
+    pub fn due(&self, p: Priority, recorded: DateTime<Utc>, calendar: &Calendar) -> Due {
         let t = self.target(p);
         Due {
-            response: recorded + Duration::minutes(t.response_minutes.into()),
-            resolution: recorded + Duration::minutes(t.resolution_minutes.into()),
+            response: calendar.add(recorded, Duration::minutes(t.response_minutes.into())),
+            resolution: calendar.add(recorded, Duration::minutes(t.resolution_minutes.into())),
         }
+    }
+
+    /// When each clock of a ticket recorded at `recorded` crosses each threshold.
+    pub fn marks(&self, p: Priority, recorded: DateTime<Utc>, calendar: &Calendar) -> Vec<Mark> {
+        let t = self.target(p);
+        let mut out = Vec::with_capacity(6);
+        for (clock, minutes) in [
+            (Clock::Response, t.response_minutes),
+            (Clock::Resolution, t.resolution_minutes),
+        ] {
+            for percent in THRESHOLDS {
+                // Seconds, so that 50% of an odd number of minutes is not rounded away.
+                let part = i64::from(minutes) * 60 * i64::from(percent) / 100;
+                out.push(Mark {
+                    clock,
+                    percent,
+                    at: calendar.add(recorded, Duration::seconds(part)),
+                });
+            }
+        }
+        out
     }
 
     /// Every priority has exactly one target, and response comes before resolution.
@@ -102,10 +159,31 @@ mod tests {
         let p = PriorityPolicy::default();
         p.validate().unwrap();
         let now = Utc::now();
-        let due = p.due(Priority::P1, now);
+        let due = p.due(Priority::P1, now, &Calendar::Always);
         assert_eq!(due.response - now, Duration::minutes(10));
         assert_eq!(due.resolution - now, Duration::hours(8));
         assert_eq!(p.target(Priority::P3).resolution_minutes, 48 * 60);
+    }
+
+    #[test]
+    fn marks_split_each_target_at_half_three_quarters_and_whole() {
+        let p = PriorityPolicy::default();
+        let now = Utc::now();
+        let marks = p.marks(Priority::P1, now, &Calendar::Always);
+        let at = |clock, percent| {
+            marks
+                .iter()
+                .find(|m| m.clock == clock && m.percent == percent)
+                .map(|m| m.at - now)
+                .unwrap()
+        };
+        assert_eq!(marks.len(), 6);
+        assert_eq!(at(Clock::Response, 50), Duration::minutes(5));
+        assert_eq!(at(Clock::Response, 75), Duration::seconds(450));
+        assert_eq!(at(Clock::Response, 100), Duration::minutes(10));
+        assert_eq!(at(Clock::Resolution, 50), Duration::hours(4));
+        assert_eq!(at(Clock::Resolution, 100), Duration::hours(8));
+        assert_eq!(Clock::parse("resolution"), Some(Clock::Resolution));
     }
 
     #[test]

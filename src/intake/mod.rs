@@ -36,6 +36,7 @@ pub use report::Report;
 pub use state::{Draft, Offer, Question, Said, State};
 pub use summary::{status_replies, ticket_created};
 
+use crate::domain::calendar::Calendar;
 use crate::domain::{Attachment, Catalog, Level, Priority, PriorityPolicy, Scope, Status, TicketType};
 use crate::knowledge::{Articles, Knowledge};
 use chrono::{DateTime, Utc};
@@ -49,10 +50,14 @@ pub struct Ctx<'a> {
     /// The knowledge-base articles offered before a ticket.
     pub articles: &'a Articles,
     pub policy: &'a PriorityPolicy,
+    /// What the targets count in (24/7 unless `with_calendar` says otherwise).
+    pub calendar: &'a Calendar,
     pub tz: Tz,
     pub now: DateTime<Utc>,
     pub profile: &'a Profile,
 }
+
+static ALWAYS: Calendar = Calendar::Always;
 
 impl<'a> Ctx<'a> {
     /// The engine's view of the knowledge `k`, at `now`, for a reporter with `profile`.
@@ -68,10 +73,17 @@ impl<'a> Ctx<'a> {
             understanding: &k.understanding,
             articles: &k.articles,
             policy,
+            calendar: &ALWAYS,
             tz,
             now,
             profile,
         }
+    }
+
+    /// Due times counted in `calendar` (the agency's working hours, say).
+    pub fn with_calendar(mut self, calendar: &'a Calendar) -> Ctx<'a> {
+        self.calendar = calendar;
+        self
     }
 }
 

@@ -10,6 +10,7 @@ pub mod inbound;
 pub mod kb;
 pub mod outbox;
 pub mod reporters;
+pub mod sla;
 pub mod technicians;
 pub mod tickets;
 

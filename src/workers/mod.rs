@@ -1,4 +1,5 @@
-//! Background work over the database: the outbox sender (and, later, SLA clocks).
+//! Background work over the database: the outbox sender and the SLA clock.
 
 pub mod limits;
 pub mod sender;
+pub mod sla;

@@ -1,14 +1,14 @@
 //! Delivering one outbox row with the Bot API, and reading Telegram's answer into what the
 //! sender must do next.
 
-use crate::domain::{OutChoice, Outbound};
+use crate::domain::{Mention, OutChoice, Outbound};
 use crate::store::outbox::Op;
 use std::time::Duration;
 use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::Requester;
 use teloxide::types::{
-    CallbackQueryId, ChatId, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ReplyMarkup,
-    ReplyParameters,
+    CallbackQueryId, ChatId, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, MessageId,
+    ReplyMarkup, ReplyParameters, UserId,
 };
 use teloxide::{ApiError, Bot, RequestError};
 
@@ -79,11 +79,15 @@ async fn send(bot: &Bot, chat: ChatId, m: &Outbound, reply_to: Option<&str>) -> 
     let last = parts.len() - 1;
     let mut id = None;
     for (i, part) in parts.into_iter().enumerate() {
-        let mut req = bot.send_message(chat, part);
+        let mut req = bot.send_message(chat, part.clone());
         if i == 0 {
             if let Some(r) = reply_to.and_then(|r| r.parse::<i32>().ok()) {
                 req = req.reply_parameters(ReplyParameters::new(MessageId(r)).allow_sending_without_reply());
             }
+        }
+        let entities = mentions(&part, &m.mentions);
+        if !entities.is_empty() {
+            req = req.entities(entities);
         }
         if i == last {
             if !m.choices.is_empty() {
@@ -95,6 +99,25 @@ async fn send(bot: &Bot, chat: ChatId, m: &Outbound, reply_to: Option<&str>) -> 
         id = Some(req.await?.id.0.to_string());
     }
     Ok(id)
+}
+
+/// Links the first occurrence of each mentioned name in `text` to the person (Telegram
+/// counts entity offsets in UTF-16 code units).
+fn mentions(text: &str, people: &[Mention]) -> Vec<MessageEntity> {
+    people
+        .iter()
+        .filter(|p| !p.name.is_empty())
+        .filter_map(|p| {
+            let at = text.find(&p.name)?;
+            let offset = text[..at].encode_utf16().count();
+            let length = p.name.encode_utf16().count();
+            Some(MessageEntity::text_mention_id(
+                UserId(u64::try_from(p.user_id).ok()?),
+                offset,
+                length,
+            ))
+        })
+        .collect()
 }
 
 /// Buttons two to a row when their labels are short, else one per row.
@@ -172,6 +195,23 @@ pub fn split(text: &str, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mention_links_the_first_occurrence_counted_in_utf16() {
+        let andi = Mention {
+            user_id: 501,
+            name: "Andi".into(),
+        };
+        // ⏰ is one UTF-16 unit, 🔴 two.
+        let e = mentions("⏰🔴 INC-1: Andi, mohon. Andi!", std::slice::from_ref(&andi));
+        assert_eq!(e.len(), 1);
+        assert_eq!((e[0].offset, e[0].length), (11, 4));
+        assert!(
+            matches!(&e[0].kind, teloxide::types::MessageEntityKind::TextLink { url } if url.as_str() == "tg://user/?id=501"),
+            "{e:?}"
+        );
+        assert!(mentions("tidak disebut", &[andi]).is_empty());
+    }
 
     #[test]
     fn long_text_is_split_within_the_limit() {

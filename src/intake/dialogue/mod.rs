@@ -517,7 +517,7 @@ fn new_ticket(r: &Report, d: &Draft, ctx: &Ctx) -> NewTicket {
     let urgency = r.final_urgency(ctx);
     let impact = r.final_impact();
     let priority = ctx.policy.priority(urgency, impact);
-    let due = ctx.policy.due(priority, ctx.now);
+    let due = ctx.policy.due(priority, ctx.now, ctx.calendar);
     let description = d.narrative();
     let title = r
         .slots
