@@ -4,6 +4,7 @@
 
 use crate::domain::PriorityPolicy;
 use crate::domain::calendar::CalendarSettings;
+use crate::domain::survey::SurveySettings;
 use chrono_tz::Tz;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -35,6 +36,7 @@ pub struct Settings {
     pub http_addr: std::net::SocketAddr,
     pub telegram: TelegramSettings,
     pub sla: SlaSettings,
+    pub survey: SurveySettings,
 }
 
 /// The SLA clocks: the calendar they count in and how the worker watches them.
@@ -47,8 +49,12 @@ pub struct SlaSettings {
     pub tick_seconds: u64,
     /// An unclaimed P1 is announced again in the war room this often; 0 turns it off.
     pub p1_reping_minutes: u32,
-    /// The supervisors' Telegram chat: told, with the card, when a target is missed.
+    /// The supervisors' Telegram chat: told, with the card, when a target is missed, a
+    /// reporter rates the service 2 or less, or says twice it is still not fixed.
     pub supervisor_chat: Option<i64>,
+    /// A resolved ticket the reporter does not answer about closes by itself after this
+    /// many days the desk is open.
+    pub autoclose_days: u32,
 }
 
 impl Default for SlaSettings {
@@ -58,6 +64,7 @@ impl Default for SlaSettings {
             tick_seconds: 30,
             p1_reping_minutes: 15,
             supervisor_chat: None,
+            autoclose_days: 3,
         }
     }
 }
@@ -198,6 +205,7 @@ impl Default for Settings {
             http_addr: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
             telegram: TelegramSettings::default(),
             sla: SlaSettings::default(),
+            survey: SurveySettings::default(),
         }
     }
 }
@@ -247,6 +255,7 @@ impl Settings {
         s.telegram
             .read_env(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))?;
         s.priority.validate().map_err(ConfigError::Invalid)?;
+        s.survey.validate().map_err(ConfigError::Invalid)?;
         if s.sla.tick_seconds == 0 {
             return Err(ConfigError::Invalid("sla.tick_seconds must be at least 1".into()));
         }

@@ -9,7 +9,7 @@ use crate::i18n::{Locales, Msg, Renderer};
 use crate::intake::{self, Ctx, Effect, Profile, Reply, State};
 use crate::knowledge::Library;
 use crate::store::outbox::{Op, Queued};
-use crate::store::{StoreError, conversations, inbound, kb, outbox, reporters, sla, tickets};
+use crate::store::{StoreError, conversations, followup, inbound, kb, outbox, reporters, sla, tickets};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -152,7 +152,10 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
     };
     let k = env.knowledge.current();
     let calendar = env.calendar.current();
-    let ctx = Ctx::new(&k, &env.settings.priority, env.settings.timezone, now, &profile).with_calendar(&calendar);
+    let pending = followup::pending(&mut tx, reporter.id).await?;
+    let ctx = Ctx::new(&k, &env.settings.priority, env.settings.timezone, now, &profile)
+        .with_calendar(&calendar)
+        .with_pending(pending.as_ref());
     let (state, replies, effects) = intake::step(state, m, &ctx);
     // A language change applies to this message's replies already.
     let mut locale = reporter.locale.clone();
@@ -226,6 +229,11 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
                     None
                 };
                 kb::end_contact(&mut tx, &place, &c, ticket).await?;
+            }
+            Effect::FollowUp(f) => {
+                for r in crate::closing::apply(&mut tx, env, reporter.id, &f, now).await? {
+                    say(&r, Some(f.ticket_id));
+                }
             }
             Effect::ShowTickets { number } => {
                 let list = tickets::for_reporter(&mut tx, reporter.id, number.as_deref(), STATUS_LIMIT).await?;

@@ -9,6 +9,7 @@ pub mod app;
 pub mod calendar;
 pub mod channels;
 pub mod cli;
+pub mod closing;
 pub mod config;
 pub mod desk;
 pub mod domain;

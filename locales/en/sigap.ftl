@@ -308,7 +308,7 @@ push-claimed = Ticket { $number } is being handled by { $name } ({ $team }).
 push-escalated = Ticket { $number } was passed to a specialist team. We will keep you posted.
 push-resolved = Ticket { $number } has been resolved.
     Technician's note: { $note }
-    If the problem is still there, reply here.
+    Is it working normally again?
 push-cancelled = Ticket { $number } was cancelled.
     Reason: { $reason }
     If the problem is still there, tell us again here.
@@ -341,3 +341,39 @@ sla-supervisor = ⛔ The { $clock ->
    *[resolution] resolution
   } target of ticket { $number } was missed (due { $due }). Holder: { $holder }.
 sla-nobody = nobody yet
+
+## Closing with the reporter, and the satisfaction survey
+followup-fixed = ✅ Yes, it works again
+followup-not-fixed = ❌ No, still a problem
+closing-closed = Thank you. We have closed ticket { $number }.
+closing-reopened = Sorry it is not fixed yet. We have reopened ticket { $number } and told the technician.
+closing-reopened-desk = ↩️ The reporter says { $number } is still a problem: the ticket is reopened.
+closing-reopened-again = ⚠️ The reporter has said { $times } times that ticket { $number } is still a problem. Please review it.
+closing-low-score = ⚠️ The reporter of ticket { $number } rated the service { $score } out of 5. Please follow up.
+closing-not-waiting = Ticket { $number } is not waiting for your answer; nothing was changed.
+closing-auto = We closed ticket { $number } automatically as there was no answer. If the problem comes back, tell us here.
+survey-ask-score = How do you rate the service for ticket { $number }? Tap one score.
+survey-scale = { $score ->
+    [1] 1 · Very unsatisfactory
+    [2] 2 · Unsatisfactory
+    [3] 3 · Fair
+    [4] 4 · Satisfactory
+   *[5] 5 · Very satisfactory
+  }
+survey-ask-item = { $question } (you may skip)
+survey-item = { $item ->
+    [channel] Ease of reporting?
+    [speed] Speed of handling?
+    [quality] Quality of the fix?
+    [fit] Fit of the fix to the problem?
+    [friendliness] Friendliness of staff?
+    [information] Usefulness of the information given?
+    [timeliness] Timeliness?
+    [overall] Overall service quality?
+    [facilities] Facilities?
+   *[service_fit] Fit of the service to the request?
+  }
+survey-skip = Skip
+survey-ask-comment = Any suggestion for us? Write it here, or tap Skip.
+survey-thanks = Thank you for rating ticket { $number }.
+survey-already = Your answer for ticket { $number } is already recorded. Thank you.

@@ -299,7 +299,7 @@ push-claimed = Tiket { $number } sedang ditangani oleh { $name } ({ $team }).
 push-escalated = Tiket { $number } diteruskan ke tim lanjutan agar ditangani lebih tepat. Kami kabari lagi.
 push-resolved = Tiket { $number } sudah diselesaikan.
     Catatan teknisi: { $note }
-    Bila masalahnya masih ada, balas di sini.
+    Apakah sudah normal kembali?
 push-cancelled = Tiket { $number } dibatalkan.
     Alasan: { $reason }
     Bila masalahnya masih ada, ceritakan lagi di sini.
@@ -332,3 +332,39 @@ sla-supervisor = ⛔ Target { $clock ->
    *[resolution] penyelesaian
   } tiket { $number } terlewati (batasnya { $due }). Pemegang: { $holder }.
 sla-nobody = belum ada
+
+## Menutup bersama pelapor, dan survei kepuasan
+followup-fixed = ✅ Ya, sudah normal
+followup-not-fixed = ❌ Belum, masih bermasalah
+closing-closed = Terima kasih. Tiket { $number } kami tutup.
+closing-reopened = Maaf, masalahnya belum beres. Tiket { $number } kami buka lagi dan teknisinya sudah diberi tahu.
+closing-reopened-desk = ↩️ Pelapor menyatakan { $number } masih bermasalah: tiket dibuka lagi.
+closing-reopened-again = ⚠️ Tiket { $number } sudah { $times } kali dinyatakan masih bermasalah oleh pelapor. Mohon ditinjau.
+closing-low-score = ⚠️ Pelapor tiket { $number } memberi nilai { $score } dari 5. Mohon ditindaklanjuti.
+closing-not-waiting = Tiket { $number } tidak sedang menunggu jawaban Anda; tidak ada yang diubah.
+closing-auto = Tiket { $number } kami tutup otomatis karena belum ada jawaban. Bila masalahnya muncul lagi, ceritakan di sini.
+survey-ask-score = Bagaimana penilaian Anda atas layanan untuk tiket { $number }? Sentuh satu nilai.
+survey-scale = { $score ->
+    [1] 1 · Tidak Memuaskan
+    [2] 2 · Kurang Memuaskan
+    [3] 3 · Cukup Memuaskan
+    [4] 4 · Memuaskan
+   *[5] 5 · Sangat Memuaskan
+  }
+survey-ask-item = { $question } (boleh dilewati)
+survey-item = { $item ->
+    [channel] Kemudahan menyampaikan laporan?
+    [speed] Kecepatan penanganan?
+    [quality] Kualitas penyelesaian masalah?
+    [fit] Kesesuaian penyelesaian dengan masalah?
+    [friendliness] Keramahan petugas?
+    [information] Kegunaan informasi yang diberikan?
+    [timeliness] Ketepatan waktu?
+    [overall] Kualitas layanan secara keseluruhan?
+    [facilities] Sarana dan prasarana?
+   *[service_fit] Kesesuaian layanan dengan permintaan?
+  }
+survey-skip = Lewati
+survey-ask-comment = Ada saran untuk kami? Tulis di sini, atau sentuh Lewati.
+survey-thanks = Terima kasih atas penilaian Anda untuk tiket { $number }.
+survey-already = Jawaban untuk tiket { $number } sudah tercatat. Terima kasih.

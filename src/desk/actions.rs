@@ -9,7 +9,7 @@ use crate::ingest::IngestError;
 use crate::store::desk::{self, CardTicket, Prompt, PromptAction};
 use crate::store::outbox::{Op, Queued};
 use crate::store::technicians::Technician;
-use crate::store::tickets;
+use crate::store::{followup, tickets};
 
 /// Notes longer than this are cut: a resolution note is a sentence or two, not a log.
 const NOTE_MAX: usize = 1000;
@@ -184,13 +184,11 @@ impl Desk<'_> {
                     self.say(moved_on(&t));
                     return Ok(());
                 }
+                let days = self.env.settings.sla.autoclose_days;
+                let autoclose_at = self.env.calendar.current().add_days(at, days);
+                followup::await_confirmation(self.conn, t.id, autoclose_at).await?;
                 self.say(Msg::new("desk-resolved").arg("number", t.number.as_str()));
-                self.tell_reporter(
-                    &t,
-                    Msg::new("push-resolved")
-                        .arg("number", t.number.as_str())
-                        .arg("note", note.as_str()),
-                );
+                self.tell_reporter_reply(&t, crate::intake::followup::ask_confirm(t.id, &t.number, &note));
             }
             PromptAction::Cancel => {
                 if !desk::cancel(self.conn, t.id, &note, tech.id, at).await? {

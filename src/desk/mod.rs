@@ -5,6 +5,7 @@
 
 mod actions;
 pub mod card;
+pub mod notice;
 
 use crate::domain::{Channel, Content, Inbound};
 use crate::i18n::{Msg, Renderer};
@@ -16,6 +17,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 pub use card::CardAction;
+pub use notice::notify_holder;
 
 /// Something a person did in the war room, or a technician in a private chat.
 #[derive(Debug, Clone)]
@@ -212,16 +214,20 @@ impl Desk<'_> {
 
     /// Tells the reporter, in their own chat and language.
     fn tell_reporter(&mut self, t: &CardTicket, msg: Msg) {
+        self.tell_reporter_reply(t, crate::intake::Reply::text(msg));
+    }
+
+    /// In the reporter's language, with buttons when the reply has choices.
+    fn tell_reporter_reply(&mut self, t: &CardTicket, reply: crate::intake::Reply) {
         let k = self.env.knowledge.current();
         let r = self
             .env
             .locales
             .renderer(&t.reporter_locale, &k.catalog, self.env.settings.timezone);
-        let text = r.render(&msg);
         self.out.rows.push((
             t.channel.clone(),
             t.chat_id.clone(),
-            Queued::send(crate::domain::Outbound::text(text), Some(t.id)),
+            Queued::send(crate::ingest::render(&r, &reply), Some(t.id)),
         ));
     }
 }

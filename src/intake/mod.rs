@@ -9,6 +9,7 @@ mod choices;
 mod classify;
 mod dialogue;
 mod doc;
+pub mod followup;
 mod level0;
 mod lexicon;
 mod normalize;
@@ -41,6 +42,7 @@ use crate::domain::{Attachment, Catalog, Level, Priority, PriorityPolicy, Scope,
 use crate::knowledge::{Articles, Knowledge};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use followup::{FollowUp, Pending};
 
 /// What the engine may know besides the message: the catalogue and rules, the time, and
 /// what is on file about the reporter.
@@ -52,6 +54,8 @@ pub struct Ctx<'a> {
     pub policy: &'a PriorityPolicy,
     /// What the targets count in (24/7 unless `with_calendar` says otherwise).
     pub calendar: &'a Calendar,
+    /// A question about a handled ticket waiting for this reporter, if any.
+    pub pending: Option<&'a Pending>,
     pub tz: Tz,
     pub now: DateTime<Utc>,
     pub profile: &'a Profile,
@@ -74,10 +78,17 @@ impl<'a> Ctx<'a> {
             articles: &k.articles,
             policy,
             calendar: &ALWAYS,
+            pending: None,
             tz,
             now,
             profile,
         }
+    }
+
+    /// The reporter has a confirmation or survey question open.
+    pub fn with_pending(mut self, pending: Option<&'a Pending>) -> Ctx<'a> {
+        self.pending = pending;
+        self
     }
 
     /// Due times counted in `calendar` (the agency's working hours, say).
@@ -124,6 +135,9 @@ pub enum Effect {
     /// A report came to an end (for the Level 0 deflection figures). For a ticket it
     /// follows the `CreateTicket` of the same message.
     EndContact(Contact),
+    /// An answer about a handled ticket: fixed or not, or a survey answer. The store checks
+    /// it is this reporter's ticket and that the question is still open.
+    FollowUp(FollowUp),
 }
 
 /// How a report ended.

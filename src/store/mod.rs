@@ -6,6 +6,7 @@ pub mod connect;
 pub mod conversations;
 pub mod desk;
 mod embedded;
+pub mod followup;
 pub mod inbound;
 pub mod kb;
 pub mod outbox;

@@ -5,12 +5,13 @@
 //! after downtime only the latest threshold of a clock is told. Unclaimed P1 tickets are
 //! announced again every few minutes until taken.
 
-use crate::desk::card;
+use crate::closing;
+use crate::desk::{card, notice};
 use crate::domain::sla::Clock;
-use crate::domain::{Channel, Mention, Outbound};
+use crate::domain::{Channel, Outbound};
 use crate::i18n::{Msg, Renderer};
-use crate::ingest::Env;
-use crate::store::outbox::{Op, Queued};
+use crate::ingest::{Env, IngestError};
+use crate::store::outbox::Queued;
 use crate::store::sla::{DueMark, Watched};
 use crate::store::{StoreError, desk, outbox, sla};
 use chrono::{DateTime, Utc};
@@ -31,6 +32,8 @@ pub struct Tick {
     /// had left the state the clock watches.
     pub put_aside: usize,
     pub pinged: usize,
+    /// Resolved tickets closed because the reporter did not answer in time.
+    pub closed: usize,
 }
 
 /// Runs ticks until `stop`, reloading the holidays file when it changes.
@@ -55,7 +58,7 @@ pub async fn run(pool: PgPool, env: Env, stop: CancellationToken) {
 }
 
 /// One look at the clocks as of `now`.
-pub async fn tick(pool: &PgPool, env: &Env, now: DateTime<Utc>) -> Result<Tick, StoreError> {
+pub async fn tick(pool: &PgPool, env: &Env, now: DateTime<Utc>) -> Result<Tick, IngestError> {
     let mut done = Tick::default();
     let mut first = true;
     loop {
@@ -84,6 +87,7 @@ pub async fn tick(pool: &PgPool, env: &Env, now: DateTime<Utc>) -> Result<Tick, 
         done.put_aside += due.len() - told.len();
         if first {
             done.pinged = ping_p1(&mut tx, env, now).await?;
+            done.closed = closing::autoclose(&mut tx, env, now).await?;
             first = false;
         }
         tx.commit().await?;
@@ -91,7 +95,7 @@ pub async fn tick(pool: &PgPool, env: &Env, now: DateTime<Utc>) -> Result<Tick, 
             break;
         }
     }
-    if done.warned + done.pinged > 0 {
+    if done.warned + done.pinged + done.closed > 0 {
         env.outbox_ready.notify_one();
     }
     Ok(done)
@@ -140,8 +144,8 @@ async fn warn(
         .arg("clock", m.clock.as_str())
         .arg("due", due);
     if let Some(room) = war_room(env) {
-        let message = holder_line(&r, r.render(&head), t);
-        queue_reply(conn, &room, t, message).await?;
+        let message = notice::with_holder(&r, r.render(&head), t);
+        notice::reply_to_card(conn, &room, t, message).await?;
     }
     if m.percent >= 100 {
         if let Some(boss) = env.settings.sla.supervisor_chat {
@@ -150,38 +154,6 @@ async fn warn(
         }
     }
     Ok(())
-}
-
-fn holder_line(r: &Renderer, head: String, t: &Watched) -> Outbound {
-    let mut message = Outbound::text(String::new());
-    let line = match &t.assignee {
-        Some(name) => {
-            if let Some(user_id) = t.assignee_telegram {
-                message.mentions.push(Mention {
-                    user_id,
-                    name: name.clone(),
-                });
-            }
-            r.render(&Msg::new("sla-holder").arg("name", name.clone()))
-        }
-        None => r.render(&Msg::new("sla-unclaimed")),
-    };
-    message.text = format!("{head}\n{line}");
-    message
-}
-
-/// As a reply to the card when it is in the war room, so the thread stays together.
-async fn queue_reply(conn: &mut PgConnection, room: &str, t: &Watched, message: Outbound) -> Result<(), StoreError> {
-    let reply_to = t
-        .card_message_id
-        .clone()
-        .filter(|_| t.card_chat_id.as_deref() == Some(room));
-    let q = Queued {
-        message,
-        ticket_id: Some(t.id),
-        op: Op::Send { reply_to },
-    };
-    outbox::push_all(conn, Channel::Telegram.as_str(), room, None, &[q]).await
 }
 
 /// Hierarchical escalation: the supervisors get the card as it is now.
@@ -229,7 +201,7 @@ async fn ping_p1(conn: &mut PgConnection, env: &Env, now: DateTime<Utc>) -> Resu
                 .arg("number", t.number.clone())
                 .arg("since", t.created_at),
         );
-        queue_reply(conn, &room, &t, Outbound::text(text)).await?;
+        notice::reply_to_card(conn, &room, &t, Outbound::text(text)).await?;
     }
     Ok(ids.len())
 }

@@ -249,6 +249,37 @@ impl Calendar {
         }
     }
 
+    /// The end of the `days`-th working day after the one `start` falls on (24/7: `days`
+    /// whole days later): "closed by itself after 3 days" counts days the desk is open.
+    pub fn add_days(&self, start: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+        let far = || {
+            start
+                .checked_add_signed(Duration::days(MAX_DAYS as i64))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        };
+        let Calendar::Working(w) = self else {
+            return start
+                .checked_add_signed(Duration::days(days.into()))
+                .unwrap_or_else(far);
+        };
+        if days == 0 {
+            return start;
+        }
+        let today = w.local_date(start);
+        let open_days = std::iter::successors(today.succ_opt(), NaiveDate::succ_opt)
+            .take(MAX_DAYS)
+            .filter(|day| !w.holidays.contains(day))
+            .filter_map(|day| {
+                let close = w.week[day.weekday().num_days_from_monday() as usize].last()?.1;
+                w.instant(day, close)
+            });
+        open_days
+            .take(days as usize)
+            .last()
+            .filter(|_| days as usize <= MAX_DAYS)
+            .unwrap_or_else(far)
+    }
+
     /// The holidays in use (none for 24/7).
     pub fn holidays(&self) -> &BTreeSet<NaiveDate> {
         match self {
@@ -263,10 +294,7 @@ impl WorkingHours {
     /// `from` falls on (so that a period still running at `from` is seen), for at most
     /// `MAX_DAYS` days.
     fn periods(&self, from: DateTime<Utc>) -> impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)> + '_ {
-        // `date_naive()` would panic at the very ends of chrono's range; add the offset by hand.
-        let utc = from.naive_utc();
-        let offset = self.tz.offset_from_utc_datetime(&utc).fix();
-        let today = utc.checked_add_offset(offset).unwrap_or(utc).date();
+        let today = self.local_date(from);
         let first = today.pred_opt().unwrap_or(today);
         std::iter::successors(Some(first), NaiveDate::succ_opt)
             .take(MAX_DAYS)
@@ -277,6 +305,14 @@ impl WorkingHours {
                     .iter()
                     .filter_map(move |&(open, close)| Some((self.instant(day, open)?, self.instant(day, close)?)))
             })
+    }
+
+    /// The agency's calendar date at `at`.
+    fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        // `date_naive()` would panic at the very ends of chrono's range; add the offset by hand.
+        let utc = at.naive_utc();
+        let offset = self.tz.offset_from_utc_datetime(&utc).fix();
+        utc.checked_add_offset(offset).unwrap_or(utc).date()
     }
 
     /// `minute` minutes after local midnight of `day` (24:00 is the next midnight), as the

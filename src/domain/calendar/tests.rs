@@ -245,3 +245,13 @@ fn settings_read_naturally_in_toml() {
     assert!(toml::from_str::<CalendarSettings>("mode = \"24/7\"\nholiday_file = \"x\"").is_err());
     assert!(toml::from_str::<CalendarSettings>("mode = \"office\"").is_err());
 }
+
+#[test]
+fn days_count_open_days_and_end_at_closing() {
+    let c = working(&[date(2026, 11, 30)]);
+    // Resolved Thursday 10:00: Friday is day 1, Monday a holiday, Tuesday 2, Wednesday 3.
+    assert_eq!(c.add_days(wib(26, 10, 0), 1), wib(27, 16, 30));
+    assert_eq!(c.add_days(wib(26, 10, 0), 3), wib(32, 16, 0));
+    assert_eq!(Calendar::Always.add_days(wib(26, 10, 0), 3), wib(29, 10, 0));
+    assert_eq!(c.add_days(wib(26, 10, 0), 0), wib(26, 10, 0));
+}

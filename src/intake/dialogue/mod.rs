@@ -6,6 +6,7 @@ use offers::{answer_offer, cancel, end_contact, offer, on_verdict};
 
 use super::analysis::Kind;
 use super::choices::{self, CONFIRM_CANCEL, CONFIRM_EDIT, CONFIRM_YES};
+use super::followup;
 use super::level0;
 use super::questions;
 use super::reply::Reply;
@@ -41,6 +42,10 @@ impl Out {
 pub fn step(state: State, inbound: &Inbound, ctx: &Ctx) -> (State, Vec<Reply>, Vec<Effect>) {
     let mut out = Out::default();
     let at = inbound.received_at;
+    if let Some(f) = followup_answer(&state, inbound, ctx) {
+        out.effects.push(Effect::FollowUp(f));
+        return (state, out.replies, out.effects);
+    }
     let state = match &inbound.content {
         Content::Text { text } => {
             let text = text.trim();
@@ -68,6 +73,18 @@ pub fn step(state: State, inbound: &Inbound, ctx: &Ctx) -> (State, Vec<Reply>, V
         }
     };
     (state, out.replies, out.effects)
+}
+
+/// A tap on a confirmation or survey button (any time), or typed words that answer the
+/// question pending while no report is under way.
+fn followup_answer(state: &State, inbound: &Inbound, ctx: &Ctx) -> Option<followup::FollowUp> {
+    match &inbound.content {
+        Content::Choice { id } => followup::parse_button(id),
+        Content::Text { text } if matches!(state, State::Idle) && !text.trim_start().starts_with('/') => {
+            followup::parse_typed(ctx.pending?, text, ctx.now)
+        }
+        _ => None,
+    }
 }
 
 /// `/status INC-…` → ("status", Some("INC-…")). Bot suffixes (`/status@SigapBot`) are dropped.
