@@ -5,6 +5,7 @@
 use crate::domain::PriorityPolicy;
 use crate::domain::calendar::CalendarSettings;
 use crate::domain::survey::SurveySettings;
+use crate::domain::teams::TeamSettings;
 use chrono_tz::Tz;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -37,6 +38,8 @@ pub struct Settings {
     pub telegram: TelegramSettings,
     pub sla: SlaSettings,
     pub survey: SurveySettings,
+    /// Teams for functional escalation and the routing from category/service to team.
+    pub teams: TeamSettings,
 }
 
 /// The SLA clocks: the calendar they count in and how the worker watches them.
@@ -206,6 +209,7 @@ impl Default for Settings {
             telegram: TelegramSettings::default(),
             sla: SlaSettings::default(),
             survey: SurveySettings::default(),
+            teams: TeamSettings::default(),
         }
     }
 }
@@ -256,6 +260,7 @@ impl Settings {
             .read_env(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))?;
         s.priority.validate().map_err(ConfigError::Invalid)?;
         s.survey.validate().map_err(ConfigError::Invalid)?;
+        s.teams.validate().map_err(ConfigError::Invalid)?;
         if s.sla.tick_seconds == 0 {
             return Err(ConfigError::Invalid("sla.tick_seconds must be at least 1".into()));
         }

@@ -9,7 +9,7 @@ use crate::i18n::{Locales, Msg, Renderer};
 use crate::intake::{self, Ctx, Effect, Profile, Reply, State};
 use crate::knowledge::Library;
 use crate::store::outbox::{Op, Queued};
-use crate::store::{StoreError, conversations, followup, inbound, kb, outbox, reporters, sla, tickets};
+use crate::store::{StoreError, conversations, followup, inbound, kb, outbox, reporters, sla, teams, tickets};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -203,6 +203,9 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
                 let (ticket_id, c) = tickets::create(&mut tx, &t, prefix, &period, &origin).await?;
                 let marks = env.settings.priority.marks(t.priority, t.recorded_at, &calendar);
                 sla::plan(&mut tx, ticket_id, &marks).await?;
+                if let Some(first) = env.settings.teams.first() {
+                    teams::set_team(&mut tx, ticket_id, &first.key).await?;
+                }
                 tracing::info!(ticket = %c.number, priority = c.priority.get(), "ticket created");
                 for r in intake::ticket_created(&c, &ctx) {
                     say(&r, Some(ticket_id));

@@ -6,70 +6,33 @@
 mod support;
 
 use chrono::{DateTime, Duration, Utc};
-use sigap::config::Settings;
-use sigap::desk::{self, DeskInput, DeskKind};
 use sigap::ingest::Env;
 use sigap::store::technicians;
 use sigap::workers::sla::tick;
 use sqlx::PgPool;
-use std::sync::atomic::{AtomicU32, Ordering};
+use support::desk::{BOSSES, Person, WAR_ROOM, env_with, p1_ticket, said_to};
 use support::{Chat, choice_ids, now, text};
 
-const WAR_ROOM: i64 = -1001234567890;
-const BOSSES: i64 = -1009876543210;
-const ANDI: i64 = 501;
+const ANDI: Person = Person {
+    user_id: 501,
+    name: "Andi",
+};
 
 fn env() -> Env {
-    let mut s = Settings::default();
-    s.telegram.war_room_chat = Some(WAR_ROOM);
-    s.sla.supervisor_chat = Some(BOSSES);
-    sigap::app::load_env(s).unwrap()
-}
-
-async fn p1_ticket(chat: &mut Chat) -> i64 {
-    chat.say("wifi di ruang rapat lantai 3 mati sejak jam 9, semua peserta rapat ga bisa konek")
-        .await;
-    chat.say("Budi Santoso").await;
-    chat.say("Bagian Umum Setda").await;
-    chat.press("c:yes").await;
-    sqlx::query_scalar("SELECT id FROM tickets ORDER BY id DESC LIMIT 1")
-        .fetch_one(&chat.pool)
-        .await
-        .unwrap()
-}
-
-/// Andi in the war room: presses a card button, or replies to the bot.
-async fn andi(pool: &PgPool, env: &Env, kind: DeskKind, at: DateTime<Utc>) {
-    static UPDATE: AtomicU32 = AtomicU32::new(1);
-    let input = DeskInput {
-        update_id: format!("u{}", UPDATE.fetch_add(1, Ordering::Relaxed)),
-        user_id: ANDI,
-        user_name: "Andi".into(),
-        chat_id: WAR_ROOM.to_string(),
-        in_war_room: true,
-        received_at: at,
-        kind,
-    };
-    desk::handle(pool, env, &input).await.unwrap();
-}
-
-fn button(data: String) -> DeskKind {
-    DeskKind::Button {
-        query_id: format!("q-{data}"),
-        message_id: "1".into(),
-        data,
-    }
+    env_with(|_| {})
 }
 
 /// Andi claims (if needed) and marks the ticket Selesai with a note.
 async fn resolve(pool: &PgPool, env: &Env, id: i64, at: DateTime<Utc>) {
-    andi(pool, env, button(format!("tk:{id}:a")), at).await;
-    andi(pool, env, button(format!("tk:{id}:s")), at).await;
-    let note = DeskKind::Text {
-        text: "kabel LAN di switch lantai 3 longgar, sudah dipasang ulang".into(),
-        to_bot: true,
-    };
-    andi(pool, env, note, at).await;
+    ANDI.press(pool, env, &format!("tk:{id}:a"), at).await;
+    ANDI.press(pool, env, &format!("tk:{id}:s"), at).await;
+    ANDI.reply(
+        pool,
+        env,
+        "kabel LAN di switch lantai 3 longgar, sudah dipasang ulang",
+        at,
+    )
+    .await;
 }
 
 async fn status(pool: &PgPool, id: i64) -> (String, Option<i64>) {
@@ -80,20 +43,14 @@ async fn status(pool: &PgPool, id: i64) -> (String, Option<i64>) {
         .unwrap()
 }
 
-async fn said_to(pool: &PgPool, chat: i64) -> String {
-    let texts: Vec<String> = sqlx::query_scalar("SELECT payload->>'text' FROM outbox WHERE chat_id = $1 ORDER BY id")
-        .bind(chat.to_string())
-        .fetch_all(pool)
-        .await
-        .unwrap();
-    texts.join("\n")
-}
-
 #[sqlx::test]
 async fn belum_reopens_ya_closes_and_the_survey_follows(pool: PgPool) {
     let env = env();
     let mut mine = pool.acquire().await.unwrap();
-    let andi_id = technicians::add(&mut mine, ANDI, "Andi", "L1").await.unwrap().id;
+    let andi_id = technicians::add(&mut mine, ANDI.user_id, "Andi", "L1")
+        .await
+        .unwrap()
+        .id;
     let mut budi = Chat::new(&pool, "budi");
     budi.env = env.clone();
     let id = p1_ticket(&mut budi).await;
@@ -189,7 +146,7 @@ async fn belum_reopens_ya_closes_and_the_survey_follows(pool: PgPool) {
 async fn strangers_cannot_confirm_and_silence_closes_by_itself(pool: PgPool) {
     let env = env();
     let mut mine = pool.acquire().await.unwrap();
-    technicians::add(&mut mine, ANDI, "Andi", "L1").await.unwrap();
+    technicians::add(&mut mine, ANDI.user_id, "Andi", "L1").await.unwrap();
     let mut budi = Chat::new(&pool, "budi");
     budi.env = env.clone();
     let id = p1_ticket(&mut budi).await;

@@ -6,38 +6,22 @@
 mod support;
 
 use chrono::{DateTime, Duration, Utc};
-use sigap::config::Settings;
 use sigap::domain::calendar::{CalendarMode, CalendarSettings};
 use sigap::ingest::Env;
-use sigap::store::{desk, technicians};
+use sigap::store::{desk as store_desk, technicians};
 use sigap::workers::sla::{Tick, tick};
 use sqlx::PgPool;
+use support::desk::{self, BOSSES, WAR_ROOM};
 use support::{Chat, now, wib};
 
-const WAR_ROOM: i64 = -1001234567890;
-const BOSSES: i64 = -1009876543210;
-
 fn env_with(calendar: CalendarSettings) -> Env {
-    let mut s = Settings::default();
-    s.telegram.war_room_chat = Some(WAR_ROOM);
-    s.sla.supervisor_chat = Some(BOSSES);
-    s.sla.calendar = calendar;
-    sigap::app::load_env(s).unwrap()
+    desk::env_with(|s| s.sla.calendar = calendar)
 }
 
-/// A P1 (wifi down for a whole meeting room) recorded Monday 23 Nov 10:00 WIB.
 async fn p1_ticket(pool: &PgPool, env: &Env) -> i64 {
     let mut chat = Chat::new(pool, "budi");
     chat.env = env.clone();
-    chat.say("wifi di ruang rapat lantai 3 mati sejak jam 9, semua peserta rapat ga bisa konek")
-        .await;
-    chat.say("Budi Santoso").await;
-    chat.say("Bagian Umum Setda").await;
-    chat.press("c:yes").await;
-    sqlx::query_scalar("SELECT id FROM tickets WHERE priority = 1")
-        .fetch_one(pool)
-        .await
-        .unwrap()
+    desk::p1_ticket(&mut chat).await
 }
 
 /// Two workers tick at the same moment, as two `sigap serve` processes would.
@@ -126,7 +110,7 @@ async fn no_warning_for_a_state_the_ticket_has_left(pool: PgPool) {
     let mut c = pool.acquire().await.unwrap();
     let andi = technicians::add(&mut c, 501, "Andi", "L1").await.unwrap().id;
     assert!(
-        desk::claim(&mut c, id, andi, now() + Duration::minutes(3))
+        store_desk::claim(&mut c, id, andi, now() + Duration::minutes(3))
             .await
             .unwrap()
     );
@@ -148,7 +132,7 @@ async fn no_warning_for_a_state_the_ticket_has_left(pool: PgPool) {
 
     // Cancelled before 75%: nothing more.
     assert!(
-        desk::cancel(&mut c, id, "laporan ganda", andi, wib(2026, 11, 23, 15, 0))
+        store_desk::cancel(&mut c, id, "laporan ganda", andi, wib(2026, 11, 23, 15, 0))
             .await
             .unwrap()
     );
@@ -172,7 +156,7 @@ async fn an_unclaimed_p1_is_announced_again_until_taken(pool: PgPool) {
     assert_eq!(pings(120).await, 1, "after a long stop: one ping, not a flood");
     let mut c = pool.acquire().await.unwrap();
     let andi = technicians::add(&mut c, 501, "Andi", "L1").await.unwrap().id;
-    desk::claim(&mut c, id, andi, now() + Duration::minutes(121))
+    store_desk::claim(&mut c, id, andi, now() + Duration::minutes(121))
         .await
         .unwrap();
     assert_eq!(pings(240).await, 0, "taken: no more pings");

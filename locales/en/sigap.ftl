@@ -276,6 +276,10 @@ card-claim = ✋ Take
 card-escalate = ⬆️ Escalate
 card-resolve = ✅ Resolve
 card-cancel = ✖️ Cancel
+card-return = ↩️ Misrouted
+card-up = 🔺 To supervisors
+card-team = • Team: { $value }
+card-vendor-ref = • Vendor reference: { $value }
 
 ## Technicians' actions
 
@@ -285,7 +289,7 @@ desk-moved-on = Ticket { $number } is already { $status }; nothing was changed.
 desk-taken = This ticket was already taken by { $name }.
 desk-yours-already = You already hold this ticket.
 desk-held-by = { $name } holds this ticket; only they can do this.
-desk-escalated = { $number } escalated by { $name }: waiting for the next level. Press Take to handle it.
+desk-escalated = { $number } escalated by { $name } to { $team }. Press Take to handle it.
 desk-ask-note = { $name }, reply to this message with the resolution note for { $number } (the cause and what was done). Type /batal to stop.
 desk-ask-reason = { $name }, reply to this message with the reason for cancelling { $number }. Type /batal to stop.
 desk-note-short = That note is too short. Write one sentence, e.g. "LAN cable was loose, plugged back in".
@@ -334,7 +338,7 @@ sla-breach = ⛔ { $number } · P{ $priority }: { $clock ->
    *[resolution] resolution
   } target missed (due { $due }). Supervisors have been told.
 sla-holder = { $name }, please follow up.
-sla-unclaimed = Nobody has taken this ticket yet; please take it now.
+sla-unclaimed = Nobody has taken this ticket yet (team { $team }); please take it now.
 sla-p1-reping = 🔴 { $number } HIGH PRIORITY not taken since { $since }. Please take it now: press Ambil on its card.
 sla-supervisor = ⛔ The { $clock ->
     [response] response
@@ -377,3 +381,12 @@ survey-skip = Skip
 survey-ask-comment = Any suggestion for us? Write it here, or tap Skip.
 survey-thanks = Thank you for rating ticket { $number }.
 survey-already = Your answer for ticket { $number } is already recorded. Thank you.
+
+## Functional and hierarchical escalation
+desk-escalate-to = Escalate { $number } to which team? Or pass it to the supervisors.
+desk-returned = { $number } sent back by { $name } to { $team } as misrouted. Press Take to handle it.
+desk-ask-vendor-ref = { $name }, reply to this message with the vendor's reference number for { $number }. Type /batal if there is none yet.
+desk-vendor-ref-saved = The vendor's reference for { $number } is recorded.
+desk-no-supervisors = No supervisors' group is set up (sla.supervisor_chat). Please contact the helpdesk coordinator.
+desk-up = 🔺 { $name } passed { $number } to the supervisors.
+desk-up-done = { $number } has been passed to the supervisors.

@@ -267,6 +267,10 @@ card-claim = ✋ Ambil
 card-escalate = ⬆️ Eskalasi
 card-resolve = ✅ Selesai
 card-cancel = ✖️ Batalkan
+card-return = ↩️ Salah arah
+card-up = 🔺 Ke atasan
+card-team = • Tim: { $value }
+card-vendor-ref = • Nomor referensi vendor: { $value }
 
 ## Tindakan teknisi
 
@@ -276,7 +280,7 @@ desk-moved-on = Tiket { $number } sudah berstatus { $status }; tidak ada yang di
 desk-taken = Tiket ini sudah diambil oleh { $name }.
 desk-yours-already = Tiket ini sudah Anda pegang.
 desk-held-by = Tiket ini dipegang oleh { $name }; hanya pemegangnya yang bisa melakukan ini.
-desk-escalated = { $number } dieskalasi oleh { $name }: menunggu tim lanjutan. Tekan Ambil untuk menanganinya.
+desk-escalated = { $number } dieskalasi oleh { $name } ke { $team }. Tekan Ambil untuk menanganinya.
 desk-ask-note = { $name }, tulis catatan penyelesaian { $number } (apa penyebabnya dan apa yang dilakukan) sebagai balasan pesan ini. Ketik /batal untuk tidak jadi.
 desk-ask-reason = { $name }, tulis alasan membatalkan { $number } sebagai balasan pesan ini. Ketik /batal untuk tidak jadi.
 desk-note-short = Catatannya terlalu pendek. Tulis satu kalimat, misalnya "kabel LAN longgar, sudah dipasang ulang".
@@ -325,7 +329,7 @@ sla-breach = ⛔ { $number } · P{ $priority }: target { $clock ->
    *[resolution] penyelesaian
   } terlewati (batasnya { $due }). Atasan sudah diberi tahu.
 sla-holder = { $name }, mohon ditindaklanjuti.
-sla-unclaimed = Belum ada yang mengambil tiket ini; mohon segera diambil.
+sla-unclaimed = Belum ada yang mengambil tiket ini (tim { $team }); mohon segera diambil.
 sla-p1-reping = 🔴 { $number } PRIORITAS TINGGI belum diambil sejak { $since }. Mohon segera diambil: tekan Ambil di kartunya.
 sla-supervisor = ⛔ Target { $clock ->
     [response] tanggapan
@@ -368,3 +372,12 @@ survey-skip = Lewati
 survey-ask-comment = Ada saran untuk kami? Tulis di sini, atau sentuh Lewati.
 survey-thanks = Terima kasih atas penilaian Anda untuk tiket { $number }.
 survey-already = Jawaban untuk tiket { $number } sudah tercatat. Terima kasih.
+
+## Eskalasi fungsional dan hierarkis
+desk-escalate-to = Eskalasi { $number } ke tim mana? Atau teruskan ke atasan.
+desk-returned = { $number } dikembalikan oleh { $name } ke { $team } karena salah arah. Tekan Ambil untuk menanganinya.
+desk-ask-vendor-ref = { $name }, tulis nomor referensi dari vendor untuk { $number } sebagai balasan pesan ini. Ketik /batal bila belum ada.
+desk-vendor-ref-saved = Nomor referensi vendor untuk { $number } sudah dicatat.
+desk-no-supervisors = Belum ada grup atasan yang diatur (sla.supervisor_chat). Hubungi koordinator helpdesk.
+desk-up = 🔺 { $name } meneruskan { $number } ke atasan.
+desk-up-done = { $number } sudah diteruskan ke atasan.

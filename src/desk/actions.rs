@@ -9,7 +9,7 @@ use crate::ingest::IngestError;
 use crate::store::desk::{self, CardTicket, Prompt, PromptAction};
 use crate::store::outbox::{Op, Queued};
 use crate::store::technicians::Technician;
-use crate::store::{followup, tickets};
+use crate::store::{followup, teams, tickets};
 
 /// Notes longer than this are cut: a resolution note is a sentence or two, not a log.
 const NOTE_MAX: usize = 1000;
@@ -17,7 +17,7 @@ const NOTE_MAX: usize = 1000;
 const NOTE_MIN: usize = 3;
 
 /// "tiket ini sudah selesai": a ticket that left the desk's hands.
-fn moved_on(t: &CardTicket) -> Msg {
+pub(super) fn moved_on(t: &CardTicket) -> Msg {
     Msg::new("desk-moved-on")
         .arg("number", t.number.as_str())
         .arg("status", t.status)
@@ -68,34 +68,21 @@ impl Desk<'_> {
                     self.answer(query_id, Some(alert));
                 }
             }
-            CardAction::Escalate | CardAction::Resolve | CardAction::Cancel => {
+            CardAction::Escalate | CardAction::Resolve | CardAction::Cancel | CardAction::Return | CardAction::Up => {
                 if let Some(holder) = t.assignee.as_deref().filter(|_| t.assignee_id != Some(tech.id)) {
                     self.answer(query_id, Some(Msg::new("desk-held-by").arg("name", holder)));
                     return Ok(());
                 }
                 match action {
-                    CardAction::Escalate => self.escalate(tech, &t, query_id).await?,
+                    CardAction::Escalate => self.offer_teams(&t, query_id).await?,
                     CardAction::Resolve => self.ask(tech, &t, PromptAction::Resolve, query_id).await?,
-                    _ => self.ask(tech, &t, PromptAction::Cancel, query_id).await?,
+                    CardAction::Cancel => self.ask(tech, &t, PromptAction::Cancel, query_id).await?,
+                    CardAction::Return => self.hand_to_team(tech, t.id, None, query_id).await?,
+                    CardAction::Up => self.up(tech, &t, query_id).await?,
+                    CardAction::Claim => {}
                 }
             }
         }
-        Ok(())
-    }
-
-    async fn escalate(&mut self, tech: &Technician, t: &CardTicket, query_id: &str) -> Result<(), IngestError> {
-        if !desk::escalate(self.conn, t.id, tech.id, self.input.received_at).await? {
-            self.answer(query_id, Some(Msg::new("desk-stale-button")));
-            return Ok(());
-        }
-        self.answer(query_id, None);
-        self.refresh_card(t.id).await?;
-        self.say(
-            Msg::new("desk-escalated")
-                .arg("number", t.number.as_str())
-                .arg("name", tech.name.as_str()),
-        );
-        self.tell_reporter(t, Msg::new("push-escalated").arg("number", t.number.as_str()));
         Ok(())
     }
 
@@ -118,7 +105,14 @@ impl Desk<'_> {
         let key = match action {
             PromptAction::Resolve => "desk-ask-note",
             PromptAction::Cancel => "desk-ask-reason",
+            PromptAction::Vendor => "desk-ask-vendor-ref",
         };
+        self.prompt_reply(t, tech, key);
+        Ok(())
+    }
+
+    /// The question a prompt asks, as a reply the technician's app opens for them.
+    pub(super) fn prompt_reply(&mut self, t: &CardTicket, tech: &Technician, key: &'static str) {
         let text = self.war.render(
             &Msg::new(key)
                 .arg("number", t.number.as_str())
@@ -142,7 +136,6 @@ impl Desk<'_> {
                 op: Op::Send { reply_to },
             },
         );
-        Ok(())
     }
 
     /// The technician's typed answer to the open question.
@@ -189,6 +182,13 @@ impl Desk<'_> {
                 followup::await_confirmation(self.conn, t.id, autoclose_at).await?;
                 self.say(Msg::new("desk-resolved").arg("number", t.number.as_str()));
                 self.tell_reporter_reply(&t, crate::intake::followup::ask_confirm(t.id, &t.number, &note));
+            }
+            PromptAction::Vendor => {
+                if !teams::set_vendor_ref(self.conn, t.id, &note, tech.id, at).await? {
+                    self.say(moved_on(&t));
+                    return Ok(());
+                }
+                self.say(Msg::new("desk-vendor-ref-saved").arg("number", t.number.as_str()));
             }
             PromptAction::Cancel => {
                 if !desk::cancel(self.conn, t.id, &note, tech.id, at).await? {

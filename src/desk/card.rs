@@ -12,14 +12,20 @@ pub enum CardAction {
     Escalate,
     Resolve,
     Cancel,
+    /// Sent here by mistake: back to the team it came from.
+    Return,
+    /// To the supervisors (hierarchical escalation); offered after Escalate.
+    Up,
 }
 
 impl CardAction {
-    const ALL: [CardAction; 4] = [
+    const ALL: [CardAction; 6] = [
         CardAction::Claim,
         CardAction::Escalate,
         CardAction::Resolve,
         CardAction::Cancel,
+        CardAction::Return,
+        CardAction::Up,
     ];
 
     fn code(self) -> char {
@@ -28,21 +34,38 @@ impl CardAction {
             CardAction::Escalate => 'e',
             CardAction::Resolve => 's',
             CardAction::Cancel => 'b',
+            CardAction::Return => 'r',
+            CardAction::Up => 'u',
         }
     }
 
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             CardAction::Claim => "card-claim",
             CardAction::Escalate => "card-escalate",
             CardAction::Resolve => "card-resolve",
             CardAction::Cancel => "card-cancel",
+            CardAction::Return => "card-return",
+            CardAction::Up => "card-up",
         }
     }
 
     /// The button id: `tk:<ticket id>:<action>`, at most 25 bytes (intake uses `t:` for times).
     pub fn button(self, ticket_id: i64) -> String {
         format!("tk:{ticket_id}:{}", self.code())
+    }
+
+    /// The button that hands the ticket to `team`: `tk:<ticket id>:t:<team key>`.
+    pub fn team_button(ticket_id: i64, team: &str) -> String {
+        format!("tk:{ticket_id}:t:{team}")
+    }
+
+    /// Reads a team button; the key is checked against the settings by the caller.
+    pub fn parse_team(id: &str) -> Option<(i64, &str)> {
+        let rest = id.strip_prefix("tk:")?;
+        let (ticket, team) = rest.split_once(":t:")?;
+        let ticket = ticket.parse().ok().filter(|n: &i64| *n > 0)?;
+        (!team.is_empty()).then_some((ticket, team))
     }
 
     /// Reads a button id; `None` for anything else (a reporter's choice, garbage).
@@ -120,6 +143,12 @@ pub fn card_text(t: &CardTicket) -> Msg {
         })),
     };
     lines.push(Msg::new("card-status").arg("status", t.status).arg("holder", holder));
+    if let Some(team) = &t.team {
+        lines.push(line("card-team", team.as_str()));
+    }
+    if let Some(v) = &t.vendor_ref {
+        lines.push(line("card-vendor-ref", v.as_str()));
+    }
     if let Some(n) = &t.resolution_note {
         lines.push(line("card-note", n.as_str()));
     }
@@ -145,8 +174,17 @@ pub fn card_text(t: &CardTicket) -> Msg {
 /// The buttons a card offers in the ticket's state: none once it has left the desk.
 pub fn card_actions(t: &CardTicket) -> Vec<CardAction> {
     match t.status {
-        Status::New | Status::InProgress if t.assignee_id.is_none() => CardAction::ALL.to_vec(),
-        Status::New | Status::InProgress => vec![CardAction::Escalate, CardAction::Resolve, CardAction::Cancel],
+        Status::New | Status::InProgress => {
+            let mut actions = Vec::with_capacity(5);
+            if t.assignee_id.is_none() {
+                actions.push(CardAction::Claim);
+            }
+            actions.extend([CardAction::Escalate, CardAction::Resolve, CardAction::Cancel]);
+            if t.returnable {
+                actions.push(CardAction::Return);
+            }
+            actions
+        }
         _ => Vec::new(),
     }
 }

@@ -5,6 +5,7 @@
 
 mod actions;
 pub mod card;
+mod escalation;
 pub mod notice;
 
 use crate::domain::{Channel, Content, Inbound};
@@ -108,10 +109,13 @@ pub async fn handle(pool: &PgPool, env: &Env, input: &DeskInput) -> Result<DeskO
         (DeskKind::Button { query_id, .. }, None) => {
             d.answer(query_id, Some(Msg::new("desk-not-technician")));
         }
-        (DeskKind::Button { query_id, data, .. }, Some(t)) => match CardAction::parse(data) {
-            Some((ticket, action)) => d.button(&t, ticket, action, query_id).await?,
-            None => d.answer(query_id, Some(Msg::new("desk-stale-button"))),
-        },
+        (DeskKind::Button { query_id, data, .. }, Some(t)) => {
+            match (CardAction::parse(data), CardAction::parse_team(data)) {
+                (Some((ticket, action)), _) => d.button(&t, ticket, action, query_id).await?,
+                (None, Some((ticket, team))) => d.hand_to_team(&t, ticket, Some(team), query_id).await?,
+                (None, None) => d.answer(query_id, Some(Msg::new("desk-stale-button"))),
+            }
+        }
         (DeskKind::Command { .. }, None) => d.say(Msg::new("desk-not-technician")),
         (DeskKind::Command { name, arg }, Some(t)) => d.command(&t, name, arg.as_deref()).await?,
         (DeskKind::Text { .. }, None) => {}

@@ -1,6 +1,7 @@
 //! Notices about a ticket in the war room: a reply to its card that names (and notifies)
 //! the technician holding it, or asks for someone to take it.
 
+use crate::domain::teams::TeamSettings;
 use crate::domain::{Channel, Mention, Outbound};
 use crate::i18n::{Msg, Renderer};
 use crate::ingest::Env;
@@ -9,8 +10,8 @@ use crate::store::outbox::{self, Op, Queued};
 use crate::store::sla::{self, Watched};
 use sqlx::PgConnection;
 
-/// `head`, then a line for the holder (mentioned) or for the room when nobody holds it.
-pub fn with_holder(r: &Renderer, head: String, t: &Watched) -> Outbound {
+/// `head`, then a line for the holder (mentioned) or for the team when nobody holds it.
+pub fn with_holder(r: &Renderer, teams: &TeamSettings, head: String, t: &Watched) -> Outbound {
     let mut message = Outbound::text(String::new());
     let line = match &t.assignee {
         Some(name) => {
@@ -22,7 +23,11 @@ pub fn with_holder(r: &Renderer, head: String, t: &Watched) -> Outbound {
             }
             r.render(&Msg::new("sla-holder").arg("name", name.clone()))
         }
-        None => r.render(&Msg::new("sla-unclaimed")),
+        None => {
+            let team = t.team.as_deref().and_then(|k| teams.team(k)).or(teams.first());
+            let name = team.map_or_else(|| "-".to_owned(), |t| t.name.clone());
+            r.render(&Msg::new("sla-unclaimed").arg("team", name))
+        }
     };
     message.text = format!("{head}\n{line}");
     message
@@ -60,6 +65,6 @@ pub async fn notify_holder(conn: &mut PgConnection, env: &Env, ticket_id: i64, m
     let r = env
         .locales
         .renderer(&env.settings.language, &k.catalog, env.settings.timezone);
-    let message = with_holder(&r, r.render(&msg), &t);
+    let message = with_holder(&r, &env.settings.teams, r.render(&msg), &t);
     reply_to_card(conn, &room, &t, message).await
 }

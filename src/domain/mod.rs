@@ -7,6 +7,7 @@ pub mod message;
 pub mod sla;
 pub mod status;
 pub mod survey;
+pub mod teams;
 pub mod ticket;
 
 pub use catalog::{Catalog, CatalogError, ServiceDef};

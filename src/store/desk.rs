@@ -42,6 +42,11 @@ pub struct CardTicket {
     pub resolution_note: Option<String>,
     pub cancel_reason: Option<String>,
     pub card_message_id: Option<String>,
+    /// The team that has it (`None`: the first-line desk, as before teams existed).
+    pub team: Option<String>,
+    pub vendor_ref: Option<String>,
+    /// Its last move was an escalation: the team may send it back as misrouted.
+    pub returnable: bool,
     /// The latest events, oldest first: (when, what, who).
     pub history: Vec<(DateTime<Utc>, String, Option<String>)>,
 }
@@ -61,7 +66,10 @@ pub async fn card_ticket(conn: &mut PgConnection, id: i64) -> Result<Option<Card
                   t.reporter_unit, r.locale AS reporter_locale, t.channel, t.chat_id,
                   jsonb_array_length(t.attachments) AS "attachments!", t.kb_tried,
                   t.assignee_id, tech.name AS "assignee?", t.escalated_at, t.resolution_note,
-                  t.cancel_reason, t.card_message_id
+                  t.cancel_reason, t.card_message_id, t.team, t.vendor_ref,
+                  COALESCE((SELECT e.kind = 'escalated' AND e.data ? 'to_team' FROM ticket_events e
+                            WHERE e.ticket_id = t.id AND e.kind IN ('escalated', 'returned')
+                            ORDER BY e.id DESC LIMIT 1), false) AS "returnable!"
            FROM tickets t
            JOIN reporters r ON r.id = t.reporter_id
            LEFT JOIN technicians tech ON tech.id = t.assignee_id
@@ -120,6 +128,9 @@ pub async fn card_ticket(conn: &mut PgConnection, id: i64) -> Result<Option<Card
         resolution_note: r.resolution_note,
         cancel_reason: r.cancel_reason,
         card_message_id: r.card_message_id,
+        team: r.team,
+        vendor_ref: r.vendor_ref,
+        returnable: r.returnable,
         history,
     }))
 }
@@ -196,37 +207,6 @@ pub async fn claim(
     Ok(true)
 }
 
-/// Hands an open ticket back to the queue for the next level, noting who sent it on.
-pub async fn escalate(
-    conn: &mut PgConnection,
-    ticket_id: i64,
-    technician_id: i64,
-    at: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let from = sqlx::query_scalar!(
-        r#"WITH old AS (SELECT id, status FROM tickets WHERE id = $1 FOR UPDATE)
-           UPDATE tickets t SET assignee_id = NULL, escalated_at = $3, updated_at = $3
-           FROM old
-           WHERE t.id = old.id AND old.status IN ('new', 'in_progress')
-             AND (t.assignee_id IS NULL OR t.assignee_id = $2)
-           RETURNING old.status"#,
-        ticket_id,
-        technician_id,
-        at
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(from) = from else { return Ok(false) };
-    let c = Change {
-        kind: "escalated",
-        from: &from,
-        to: &from,
-        data: serde_json::json!({}),
-    };
-    event(conn, ticket_id, at, technician_id, c).await?;
-    Ok(true)
-}
-
 /// Cancels an open ticket with the technician's reason.
 pub async fn cancel(
     conn: &mut PgConnection,
@@ -264,6 +244,8 @@ pub async fn cancel(
 pub enum PromptAction {
     Resolve,
     Cancel,
+    /// The reference number of the vendor a ticket was handed to.
+    Vendor,
 }
 
 impl PromptAction {
@@ -271,6 +253,7 @@ impl PromptAction {
         match self {
             PromptAction::Resolve => "resolve",
             PromptAction::Cancel => "cancel",
+            PromptAction::Vendor => "vendor",
         }
     }
 }
@@ -315,10 +298,10 @@ pub async fn take_prompt(conn: &mut PgConnection, technician_id: i64) -> Result<
     .await?;
     Ok(r.map(|r| Prompt {
         ticket_id: r.ticket_id,
-        action: if r.action == "cancel" {
-            PromptAction::Cancel
-        } else {
-            PromptAction::Resolve
+        action: match r.action.as_str() {
+            "cancel" => PromptAction::Cancel,
+            "vendor" => PromptAction::Vendor,
+            _ => PromptAction::Resolve,
         },
         chat_id: r.chat_id,
     }))

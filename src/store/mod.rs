@@ -12,6 +12,7 @@ pub mod kb;
 pub mod outbox;
 pub mod reporters;
 pub mod sla;
+pub mod teams;
 pub mod technicians;
 pub mod tickets;
 

@@ -119,13 +119,14 @@ pub struct Watched {
     pub card_message_id: Option<String>,
     pub assignee: Option<String>,
     pub assignee_telegram: Option<i64>,
+    pub team: Option<String>,
 }
 
 pub async fn watched(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Watched>, StoreError> {
     let rows = sqlx::query!(
         r#"SELECT t.id, t.number, t.priority, t.response_due, t.resolution_due, t.created_at,
                   t.card_chat_id, t.card_message_id,
-                  tech.name AS "assignee?", tech.telegram_user_id AS "assignee_telegram?"
+                  tech.name AS "assignee?", tech.telegram_user_id AS "assignee_telegram?", t.team
            FROM tickets t
            LEFT JOIN technicians tech ON tech.id = t.assignee_id
            WHERE t.id = ANY($1)"#,
@@ -146,6 +147,7 @@ pub async fn watched(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Watched
                 card_message_id: r.card_message_id,
                 assignee: r.assignee,
                 assignee_telegram: r.assignee_telegram,
+                team: r.team,
             })
         })
         .collect()

@@ -144,7 +144,7 @@ async fn warn(
         .arg("clock", m.clock.as_str())
         .arg("due", due);
     if let Some(room) = war_room(env) {
-        let message = notice::with_holder(&r, r.render(&head), t);
+        let message = notice::with_holder(&r, &env.settings.teams, r.render(&head), t);
         notice::reply_to_card(conn, &room, t, message).await?;
     }
     if m.percent >= 100 {

@@ -2,6 +2,7 @@
 //! goes through the real ingest path and reads replies from the real outbox.
 #![allow(dead_code)]
 
+pub mod desk;
 pub mod fake_telegram;
 pub mod telegram;
 
