@@ -5,6 +5,7 @@
 
 use crate::desk;
 use crate::domain::Outbound;
+use crate::domain::sla::Mark;
 use crate::domain::survey::{Answer, Step};
 use crate::i18n::Msg;
 use crate::ingest::{Env, IngestError};
@@ -12,6 +13,7 @@ use crate::intake::Reply;
 use crate::intake::followup::{self, FollowUp};
 use crate::store::followup::{self as store, Answered, Confirmed};
 use crate::store::outbox::{self, Queued};
+use crate::store::sla;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -80,7 +82,14 @@ async fn confirm(
             out.extend(followup::ask(f.ticket_id, &number, &Step::Score));
             out
         }
-        Confirmed::Reopened { number, times } => {
+        Confirmed::Reopened {
+            number,
+            times,
+            waited_since,
+        } => {
+            if let Some(since) = waited_since.filter(|_| env.settings.sla.pause_while_waiting) {
+                pause_resolution_clock(conn, env, f.ticket_id, since, at).await?;
+            }
             desk::announce(conn, env, f.ticket_id).await?;
             desk::notify_holder(
                 conn,
@@ -108,6 +117,33 @@ async fn confirm(
         }
         Confirmed::NotWaiting { number: None } => vec![Reply::key("choice-stale")],
     })
+}
+
+/// The time the ticket waited for the reporter does not count: its resolution due time and
+/// the marks not yet told move on by that much counted time. Marks put aside while it waited
+/// come back; one that is still past is told at the next tick.
+async fn pause_resolution_clock(
+    conn: &mut PgConnection,
+    env: &Env,
+    ticket_id: i64,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<(), IngestError> {
+    let calendar = env.calendar.current();
+    let waited = calendar.counted(since, until);
+    let Some((due, marks)) = sla::resolution_plan(conn, ticket_id).await? else {
+        return Ok(());
+    };
+    let moved: Vec<Mark> = marks
+        .into_iter()
+        .map(|m| Mark {
+            at: calendar.add(m.at, waited),
+            ..m
+        })
+        .collect();
+    sla::set_resolution_due(conn, ticket_id, calendar.add(due, waited)).await?;
+    sla::plan(conn, ticket_id, &moved).await?;
+    Ok(())
 }
 
 async fn tell_supervisors(conn: &mut PgConnection, env: &Env, msg: Msg) -> Result<(), IngestError> {

@@ -58,6 +58,9 @@ pub struct SlaSettings {
     /// A resolved ticket the reporter does not answer about closes by itself after this
     /// many days the desk is open.
     pub autoclose_days: u32,
+    /// Time a resolved ticket waits for the reporter's answer does not count toward its
+    /// resolution target if it is reopened.
+    pub pause_while_waiting: bool,
 }
 
 impl Default for SlaSettings {
@@ -68,6 +71,7 @@ impl Default for SlaSettings {
             p1_reping_minutes: 15,
             supervisor_chat: None,
             autoclose_days: 3,
+            pause_while_waiting: false,
         }
     }
 }

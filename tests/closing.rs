@@ -182,3 +182,40 @@ async fn strangers_cannot_confirm_and_silence_closes_by_itself(pool: PgPool) {
     let r = budi.press(&format!("fu:{id}:y")).await;
     assert!(text(&r).contains("tidak sedang menunggu"), "{r:?}");
 }
+
+#[sqlx::test]
+async fn waiting_for_the_reporter_does_not_count_when_the_agency_says_so(pool: PgPool) {
+    let env = env_with(|s| s.sla.pause_while_waiting = true);
+    let mut mine = pool.acquire().await.unwrap();
+    technicians::add(&mut mine, ANDI.user_id, "Andi", "L1").await.unwrap();
+    let mut budi = Chat::new(&pool, "budi");
+    budi.env = env.clone();
+    // Recorded 10:00: resolution due 18:00, its 50% mark at 14:00.
+    let id = p1_ticket(&mut budi).await;
+    resolve(&pool, &env, id, support::wib(2026, 11, 23, 11, 0)).await;
+    // Budi answers two hours later, at 13:00: those two hours do not count.
+    let m = budi.inbound(sigap::domain::Content::Choice {
+        id: format!("fu:{id}:n"),
+    });
+    sigap::ingest::handle_at(&pool, &env, &m, support::wib(2026, 11, 23, 13, 0))
+        .await
+        .unwrap();
+    let due: DateTime<Utc> = sqlx::query_scalar("SELECT resolution_due FROM tickets WHERE id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(due, support::wib(2026, 11, 23, 20, 0));
+    let half: DateTime<Utc> = sqlx::query_scalar(
+        "SELECT due_at FROM sla_marks WHERE ticket_id = $1 AND clock = 'resolution' AND percent = 50",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(half, support::wib(2026, 11, 23, 16, 0));
+    let t = tick(&pool, &env, support::wib(2026, 11, 23, 15, 0)).await.unwrap();
+    assert_eq!(t.warned, 0, "50% of the resolution time is not used yet");
+    let t = tick(&pool, &env, support::wib(2026, 11, 23, 16, 0)).await.unwrap();
+    assert_eq!(t.warned, 1);
+}

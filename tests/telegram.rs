@@ -4,7 +4,6 @@
 mod support;
 
 use serde_json::Value;
-use sigap::store::technicians;
 use sqlx::PgPool;
 use support::count;
 use support::fake_telegram::Failure;
@@ -12,82 +11,6 @@ use support::telegram::*;
 
 const REPORTER: i64 = 7001;
 const ANDI: i64 = 501;
-
-async fn technician(pool: &PgPool, user: i64, name: &str) -> i64 {
-    let mut c = pool.acquire().await.unwrap();
-    technicians::add(&mut c, user, name, "L1").await.unwrap().id
-}
-
-fn number_in(texts: &[Value]) -> Option<String> {
-    texts.iter().find_map(|m| {
-        let t = text(m);
-        let at = t.find("INC-")?;
-        Some(t[at..at + 13].to_owned())
-    })
-}
-
-/// Talks as a reporter, pressing buttons as a hurried person would, until a ticket number
-/// comes back.
-async fn report(bot: &Bot, chat: i64, first: &str) -> String {
-    bot.deliver(text_update(None, chat, chat, "Budi", first)).await;
-    for _ in 0..15 {
-        bot.settle(chat).await;
-        if let Some(n) = number_in(&bot.shown(chat)) {
-            return n;
-        }
-        let last = bot.last(chat);
-        let ids = buttons(&last);
-        let update = match ids.iter().find(|id| *id == "kb:no").or(ids.first()) {
-            Some(id) => callback_update(None, chat, chat, "Budi", last.clone(), id),
-            None if text(&last).contains("nama") => text_update(None, chat, chat, "Budi", "Budi Santoso"),
-            None if text(&last).contains("unit") => text_update(None, chat, chat, "Budi", "Bagian Umum Setda"),
-            None => text_update(None, chat, chat, "Budi", "tidak tahu"),
-        };
-        bot.deliver(update).await;
-    }
-    let texts: Vec<String> = bot
-        .shown(chat)
-        .iter()
-        .map(|m| format!("{} {:?}", text(m), buttons(m)))
-        .collect();
-    panic!("no ticket after 15 turns: {texts:#?}");
-}
-
-async fn ticket_id(pool: &PgPool, number: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM tickets WHERE number = $1")
-        .bind(number)
-        .fetch_one(pool)
-        .await
-        .unwrap()
-}
-
-/// Waits for the war room's card of `number` to show `what`; returns it.
-async fn card_showing(bot: &Bot, number: &str, what: &str) -> Value {
-    let (n, w) = (number.to_owned(), what.to_owned());
-    bot.fake
-        .wait_until(&format!("card {number} showing {what}"), |calls| {
-            calls.iter().any(|c| {
-                is_message(c)
-                    && c.outcome == 200
-                    && chat_of(c) == Some(WAR_ROOM)
-                    && c.body["text"]
-                        .as_str()
-                        .is_some_and(|t| t.contains(&n) && t.contains(&w))
-            })
-        })
-        .await;
-    bot.card(number).expect("card")
-}
-
-async fn status(pool: &PgPool, number: &str) -> (String, Option<String>) {
-    sqlx::query_as(
-        "SELECT t.status, tech.name FROM tickets t LEFT JOIN technicians tech ON tech.id = t.assignee_id WHERE number = $1",
-    )
-    .bind(number)
-    .fetch_one(pool)
-    .await
-    .unwrap()
-}
 
 #[sqlx::test]
 async fn report_card_claim_resolve_and_the_reporter_hears_each_step(pool: PgPool) {
@@ -240,6 +163,40 @@ async fn report_card_claim_resolve_and_the_reporter_hears_each_step(pool: PgPool
         })
         .count();
     assert_eq!(posted, 1);
+
+    // The reporter confirms with a tap, then rates the service; the same tap twice counts once.
+    let asked = bot.last(REPORTER);
+    assert_eq!(buttons(&asked), [format!("fu:{id}:y"), format!("fu:{id}:n")]);
+    let tap = |m: &Value, data: &str| callback_update(None, REPORTER, REPORTER, "Budi", m.clone(), data);
+    bot.deliver(tap(&asked, &format!("fu:{id}:y"))).await;
+    bot.settle(REPORTER).await;
+    assert_eq!(status(&pool, &number).await.0, "closed");
+    let survey = bot.last(REPORTER);
+    let five = format!("sv:{id}:5:score");
+    assert!(buttons(&survey).contains(&five), "{survey}");
+    bot.deliver(tap(&survey, &five)).await;
+    bot.deliver(tap(&survey, &five)).await;
+    for skip in ["lewati", "lewati", "lewati", "lewati"] {
+        bot.deliver(text_update(None, REPORTER, REPORTER, "Budi", skip)).await;
+    }
+    bot.settle(REPORTER).await;
+    let said: Vec<String> = bot.shown(REPORTER).iter().map(text).collect();
+    assert_eq!(
+        said.iter().filter(|t| t.contains("sudah tercatat")).count(),
+        1,
+        "{said:#?}"
+    );
+    assert!(
+        said.last().unwrap().contains("Terima kasih atas penilaian"),
+        "{said:#?}"
+    );
+    let (score, done): (i16, bool) =
+        sqlx::query_as("SELECT score, closed_at IS NOT NULL FROM surveys WHERE ticket_id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((score, done), (5, true));
     bot.stop().await;
 }
 

@@ -57,10 +57,12 @@ pub enum Confirmed {
     Closed {
         number: String,
     },
-    /// Back in progress; `times` counts the reopenings, this one included.
+    /// Back in progress; `times` counts the reopenings, this one included; the ticket had
+    /// waited for the reporter since `waited_since`.
     Reopened {
         number: String,
         times: i32,
+        waited_since: Option<DateTime<Utc>>,
     },
     /// Not waiting for an answer (closed already, reopened, or not this reporter's).
     NotWaiting {
@@ -76,14 +78,16 @@ pub async fn confirm(
     at: DateTime<Utc>,
 ) -> Result<Confirmed, StoreError> {
     let row = sqlx::query!(
-        r#"UPDATE tickets SET
+        r#"WITH old AS (SELECT id, resolved_at FROM tickets WHERE id = $1 FOR UPDATE)
+           UPDATE tickets t SET
                status = CASE WHEN $3 THEN 'closed' ELSE 'in_progress' END,
-               closed_at = CASE WHEN $3 THEN $4 ELSE closed_at END,
-               resolved_at = CASE WHEN $3 THEN resolved_at END,
-               reopen_count = reopen_count + CASE WHEN $3 THEN 0 ELSE 1 END,
+               closed_at = CASE WHEN $3 THEN $4 ELSE t.closed_at END,
+               resolved_at = CASE WHEN $3 THEN t.resolved_at END,
+               reopen_count = t.reopen_count + CASE WHEN $3 THEN 0 ELSE 1 END,
                autoclose_at = NULL, updated_at = $4
-           WHERE id = $1 AND reporter_id = $2 AND status = 'resolved'
-           RETURNING number, reopen_count"#,
+           FROM old
+           WHERE t.id = old.id AND t.reporter_id = $2 AND t.status = 'resolved'
+           RETURNING t.number, t.reopen_count, old.resolved_at AS waited_since"#,
         ticket_id,
         reporter_id,
         fixed,
@@ -121,6 +125,7 @@ pub async fn confirm(
         return Ok(Confirmed::Reopened {
             number: row.number,
             times: row.reopen_count,
+            waited_since: row.waited_since,
         });
     }
     sqlx::query!(

@@ -198,3 +198,40 @@ pub async fn record_breach(
     .await?;
     Ok(())
 }
+
+/// The resolution due time and the resolution marks not yet told, for moving them on.
+pub async fn resolution_plan(
+    conn: &mut PgConnection,
+    ticket_id: i64,
+) -> Result<Option<(DateTime<Utc>, Vec<Mark>)>, StoreError> {
+    let Some(due) = sqlx::query_scalar!("SELECT resolution_due FROM tickets WHERE id = $1", ticket_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let marks = sqlx::query!(
+        r#"SELECT percent, due_at FROM sla_marks
+           WHERE ticket_id = $1 AND clock = 'resolution' AND warned_at IS NULL"#,
+        ticket_id
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .filter_map(|r| {
+        Some(Mark {
+            clock: Clock::Resolution,
+            percent: u8::try_from(r.percent).ok()?,
+            at: r.due_at,
+        })
+    })
+    .collect();
+    Ok(Some((due, marks)))
+}
+
+pub async fn set_resolution_due(conn: &mut PgConnection, ticket_id: i64, due: DateTime<Utc>) -> Result<(), StoreError> {
+    sqlx::query!("UPDATE tickets SET resolution_due = $2 WHERE id = $1", ticket_id, due)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -8,6 +8,7 @@ use serde_json::Value;
 use sigap::app::{Application, Served};
 use sigap::config::Settings;
 use sigap::store::Database;
+use sigap::store::technicians;
 use sqlx::PgPool;
 use std::sync::atomic::{AtomicI64, Ordering};
 use tokio_util::sync::CancellationToken;
@@ -135,7 +136,9 @@ impl Bot {
                 |calls| {
                     let delivered = calls
                         .iter()
-                        .filter(|c| c.outcome == 200 && is_message(c) && chat_of(c) == Some(chat))
+                        // A 400 is final too: the sender counts "not modified" as done and
+                        // dead-letters other refusals; 429 and 5xx are tried again.
+                        .filter(|c| matches!(c.outcome, 200 | 400) && is_message(c) && chat_of(c) == Some(chat))
                         .count() as i64;
                     let answered = answers.iter().all(|q| {
                         calls.iter().any(|c| {
@@ -172,6 +175,82 @@ impl Bot {
                 .is_some_and(|t| t.contains(number) && t.contains("Tanggapi sebelum"))
         })
     }
+}
+
+pub async fn technician(pool: &PgPool, user: i64, name: &str) -> i64 {
+    let mut c = pool.acquire().await.unwrap();
+    technicians::add(&mut c, user, name, "L1").await.unwrap().id
+}
+
+pub fn number_in(texts: &[Value]) -> Option<String> {
+    texts.iter().find_map(|m| {
+        let t = text(m);
+        let at = t.find("INC-")?;
+        Some(t[at..at + 13].to_owned())
+    })
+}
+
+/// Talks as a reporter, pressing buttons as a hurried person would, until a ticket number
+/// comes back.
+pub async fn report(bot: &Bot, chat: i64, first: &str) -> String {
+    bot.deliver(text_update(None, chat, chat, "Budi", first)).await;
+    for _ in 0..15 {
+        bot.settle(chat).await;
+        if let Some(n) = number_in(&bot.shown(chat)) {
+            return n;
+        }
+        let last = bot.last(chat);
+        let ids = buttons(&last);
+        let update = match ids.iter().find(|id| *id == "kb:no").or(ids.first()) {
+            Some(id) => callback_update(None, chat, chat, "Budi", last.clone(), id),
+            None if text(&last).contains("nama") => text_update(None, chat, chat, "Budi", "Budi Santoso"),
+            None if text(&last).contains("unit") => text_update(None, chat, chat, "Budi", "Bagian Umum Setda"),
+            None => text_update(None, chat, chat, "Budi", "tidak tahu"),
+        };
+        bot.deliver(update).await;
+    }
+    let texts: Vec<String> = bot
+        .shown(chat)
+        .iter()
+        .map(|m| format!("{} {:?}", text(m), buttons(m)))
+        .collect();
+    panic!("no ticket after 15 turns: {texts:#?}");
+}
+
+pub async fn ticket_id(pool: &PgPool, number: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM tickets WHERE number = $1")
+        .bind(number)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Waits for the war room's card of `number` to show `what`; returns it.
+pub async fn card_showing(bot: &Bot, number: &str, what: &str) -> Value {
+    let (n, w) = (number.to_owned(), what.to_owned());
+    bot.fake
+        .wait_until(&format!("card {number} showing {what}"), |calls| {
+            calls.iter().any(|c| {
+                is_message(c)
+                    && c.outcome == 200
+                    && chat_of(c) == Some(WAR_ROOM)
+                    && c.body["text"]
+                        .as_str()
+                        .is_some_and(|t| t.contains(&n) && t.contains(&w))
+            })
+        })
+        .await;
+    bot.card(number).expect("card")
+}
+
+pub async fn status(pool: &PgPool, number: &str) -> (String, Option<String>) {
+    sqlx::query_as(
+        "SELECT t.status, tech.name FROM tickets t LEFT JOIN technicians tech ON tech.id = t.assignee_id WHERE number = $1",
+    )
+    .bind(number)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 pub fn is_message(c: &Call) -> bool {
