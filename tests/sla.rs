@@ -195,3 +195,43 @@ async fn due_times_count_working_hours_and_skip_holidays(pool: PgPool) {
     assert_eq!(half, wib(2026, 11, 23, 14, 0));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[sqlx::test]
+async fn a_new_priority_recomputes_the_due_times_and_the_warnings(pool: PgPool) {
+    let env = env_with(CalendarSettings::default());
+    let id = p1_ticket(&pool, &env).await;
+    let mut c = pool.acquire().await.unwrap();
+    technicians::add(&mut c, 501, "Andi", "L1").await.unwrap();
+    let andi = desk::Person {
+        user_id: 501,
+        name: "Andi",
+    };
+    andi.command(
+        &pool,
+        &env,
+        "prioritas",
+        "INC-2611-0001 3",
+        now() + Duration::minutes(2),
+    )
+    .await;
+    let (priority, response, resolution): (i16, DateTime<Utc>, DateTime<Utc>) =
+        sqlx::query_as("SELECT priority, response_due, resolution_due FROM tickets WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(priority, 3);
+    assert_eq!(response, now() + Duration::hours(4));
+    assert_eq!(resolution, now() + Duration::hours(48));
+    // The P1's 50% at 10:05 is gone; P3's is at 12:00.
+    assert_eq!(tick(&pool, &env, now() + Duration::minutes(5)).await.unwrap().warned, 0);
+    assert_eq!(tick(&pool, &env, now() + Duration::hours(2)).await.unwrap().warned, 1);
+    assert!(desk::said_to(&pool, WAR_ROOM).await.contains("kini P3"));
+    let kinds: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND kind = 'priority'")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(kinds, 1);
+}

@@ -304,7 +304,7 @@ desk-mine = Tickets you hold ({ $count }):
     { $lines }
 desk-mine-empty = You hold no tickets.
 desk-queue-line = • P{ $priority } { $number } — { $title } — { $status } — due { $due }
-desk-help = Technician commands: /antrian (unheld tickets), /milik (yours), /tiket NUMBER (a ticket's card).
+desk-help = Technician commands: /antrian (unheld tickets), /milik (yours), /tiket NUMBER (a ticket's card), /prioritas NUMBER 1|2|3 (change the priority).
 
 ## News for the reporter
 
@@ -327,6 +327,7 @@ cmd-bantuan = Help
 cmd-antrian = Unheld tickets by priority
 cmd-milik = Tickets you hold
 cmd-tiket = One ticket's card: /tiket NUMBER
+cmd-prioritas = Change the priority: /prioritas NUMBER 1|2|3
 
 ## SLA: warnings in the war room, replies to the ticket's card
 sla-warning = ⏰ { $number } · P{ $priority }: { $percent }% of the { $clock ->
@@ -390,3 +391,6 @@ desk-vendor-ref-saved = The vendor's reference for { $number } is recorded.
 desk-no-supervisors = No supervisors' group is set up (sla.supervisor_chat). Please contact the helpdesk coordinator.
 desk-up = 🔺 { $name } passed { $number } to the supervisors.
 desk-up-done = { $number } has been passed to the supervisors.
+desk-priority-usage = Write: /prioritas NUMBER 1|2|3, e.g. /prioritas INC-2611-0042 2
+desk-priority-same = { $number } already has that priority; nothing was changed.
+desk-priority-set = { $number } is now P{ $priority }; resolution due { $due }.

@@ -295,7 +295,7 @@ desk-mine = Tiket yang Anda pegang ({ $count }):
     { $lines }
 desk-mine-empty = Anda tidak sedang memegang tiket.
 desk-queue-line = • P{ $priority } { $number } — { $title } — { $status } — target { $due }
-desk-help = Perintah teknisi: /antrian (tiket tanpa pemegang), /milik (tiket Anda), /tiket NOMOR (kartu tiket).
+desk-help = Perintah teknisi: /antrian (tiket tanpa pemegang), /milik (tiket Anda), /tiket NOMOR (kartu tiket), /prioritas NOMOR 1|2|3 (ubah prioritas).
 
 ## Kabar untuk pelapor
 
@@ -318,6 +318,7 @@ cmd-bantuan = Bantuan
 cmd-antrian = Tiket tanpa pemegang, menurut prioritas
 cmd-milik = Tiket yang Anda pegang
 cmd-tiket = Kartu satu tiket: /tiket NOMOR
+cmd-prioritas = Ubah prioritas: /prioritas NOMOR 1|2|3
 
 ## SLA: warnings in the war room, replies to the ticket's card
 sla-warning = ⏰ { $number } · P{ $priority }: { $percent }% waktu { $clock ->
@@ -381,3 +382,6 @@ desk-vendor-ref-saved = Nomor referensi vendor untuk { $number } sudah dicatat.
 desk-no-supervisors = Belum ada grup atasan yang diatur (sla.supervisor_chat). Hubungi koordinator helpdesk.
 desk-up = 🔺 { $name } meneruskan { $number } ke atasan.
 desk-up-done = { $number } sudah diteruskan ke atasan.
+desk-priority-usage = Tulis: /prioritas NOMOR 1|2|3, misalnya /prioritas INC-2611-0042 2
+desk-priority-same = { $number } sudah berprioritas itu; tidak ada yang diubah.
+desk-priority-set = Prioritas { $number } kini P{ $priority }; target penyelesaian { $due }.

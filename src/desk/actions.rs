@@ -233,6 +233,7 @@ impl Desk<'_> {
                     None => self.say(Msg::new("desk-ticket-not-found").arg("number", arg.unwrap_or(""))),
                 }
             }
+            "prioritas" => self.set_priority(tech, arg).await?,
             "antrian" | "milik" => {
                 let holder = (name == "milik").then_some(tech.id);
                 let list = desk::queue(self.conn, holder, LIST).await?;

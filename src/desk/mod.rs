@@ -7,6 +7,7 @@ mod actions;
 pub mod card;
 mod escalation;
 pub mod notice;
+mod priority;
 
 use crate::domain::{Channel, Content, Inbound};
 use crate::i18n::{Msg, Renderer};
@@ -62,7 +63,7 @@ pub enum DeskOutcome {
 }
 
 /// Commands only technicians have.
-const COMMANDS: [&str; 3] = ["tiket", "antrian", "milik"];
+const COMMANDS: [&str; 4] = ["tiket", "antrian", "milik", "prioritas"];
 /// How many tickets /antrian and /milik list.
 const LIST: i64 = 20;
 

@@ -235,3 +235,64 @@ pub async fn set_resolution_due(conn: &mut PgConnection, ticket_id: i64, due: Da
         .await?;
     Ok(())
 }
+
+/// What recomputing a ticket's clocks needs, read under a row lock.
+#[derive(Debug, Clone)]
+pub struct TicketClock {
+    pub open: bool,
+    pub priority: Priority,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn lock_clock(conn: &mut PgConnection, ticket_id: i64) -> Result<Option<TicketClock>, StoreError> {
+    let r = sqlx::query!(
+        "SELECT status, priority, created_at FROM tickets WHERE id = $1 FOR UPDATE",
+        ticket_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    r.map(|r| {
+        Ok(TicketClock {
+            open: matches!(r.status.as_str(), "new" | "in_progress"),
+            priority: super::priority(r.priority)?,
+            created_at: r.created_at,
+        })
+    })
+    .transpose()
+}
+
+/// A technician's new priority, with the due times it brings, as an event.
+pub async fn set_priority(
+    conn: &mut PgConnection,
+    ticket_id: i64,
+    from: Priority,
+    to: Priority,
+    due: &crate::domain::sla::Due,
+    technician_id: i64,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query!(
+        r#"UPDATE tickets SET priority = $2, response_due = $3, resolution_due = $4, updated_at = $5
+           WHERE id = $1"#,
+        ticket_id,
+        i16::from(to.get()),
+        due.response,
+        due.resolution,
+        at
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, channel, kind, data)
+           VALUES ($1, $2, 'technician', $3, 'telegram', 'priority',
+                   jsonb_build_object('from', $4::smallint, 'to', $5::smallint))"#,
+        ticket_id,
+        at,
+        technician_id,
+        i16::from(from.get()),
+        i16::from(to.get())
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -66,6 +66,15 @@ impl Person {
         self.act(pool, env, kind, at).await;
     }
 
+    /// Runs a technician command in the group, e.g. ("prioritas", "INC-2611-0001 3").
+    pub async fn command(&self, pool: &PgPool, env: &Env, name: &str, arg: &str, at: DateTime<Utc>) {
+        let kind = DeskKind::Command {
+            name: name.into(),
+            arg: Some(arg.into()),
+        };
+        self.act(pool, env, kind, at).await;
+    }
+
     /// Replies to the bot's question in the group.
     pub async fn reply(&self, pool: &PgPool, env: &Env, text: &str, at: DateTime<Utc>) {
         let kind = DeskKind::Text {

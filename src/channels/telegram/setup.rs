@@ -19,10 +19,11 @@ pub const REPORTER_COMMANDS: [(&str, &str); 5] = [
 ];
 
 /// Technicians' commands, shown in the war room.
-pub const DESK_COMMANDS: [(&str, &str); 3] = [
+pub const DESK_COMMANDS: [(&str, &str); 4] = [
     ("antrian", "cmd-antrian"),
     ("milik", "cmd-milik"),
     ("tiket", "cmd-tiket"),
+    ("prioritas", "cmd-prioritas"),
 ];
 
 fn commands(locales: &Locales, lang: &str, list: &[(&str, &str)]) -> Vec<BotCommand> {
