@@ -235,3 +235,31 @@ async fn a_new_priority_recomputes_the_due_times_and_the_warnings(pool: PgPool) 
             .unwrap();
     assert_eq!(kinds, 1);
 }
+
+#[sqlx::test]
+async fn many_warnings_in_one_tick_become_one_digest_per_chat(pool: PgPool) {
+    let env = env_with(CalendarSettings::default());
+    for who in ["budi", "siti", "rudi", "wati", "joko"] {
+        let mut chat = Chat::new(&pool, who);
+        chat.env = env.clone();
+        desk::p1_ticket(&mut chat).await;
+    }
+    let t = tick(&pool, &env, now() + Duration::minutes(10)).await.unwrap();
+    assert_eq!(
+        (t.warned, t.messages),
+        (5, 2),
+        "one digest to the war room, one to the supervisors"
+    );
+    let room = said_to(&pool, WAR_ROOM).await;
+    assert_eq!(room.len(), 1, "{room:#?}");
+    assert!(room[0].contains("5 kabar SLA"), "{room:#?}");
+    for n in 1..=5 {
+        assert!(room[0].contains(&format!("INC-2611-000{n}")), "{room:#?}");
+    }
+    let bosses = said_to(&pool, BOSSES).await;
+    assert_eq!(bosses.len(), 1);
+    assert!(
+        !bosses[0].contains("Pelapor"),
+        "lines only, not five cards: {bosses:#?}"
+    );
+}

@@ -394,3 +394,4 @@ desk-up-done = { $number } has been passed to the supervisors.
 desk-priority-usage = Write: /prioritas NUMBER 1|2|3, e.g. /prioritas INC-2611-0042 2
 desk-priority-same = { $number } already has that priority; nothing was changed.
 desk-priority-set = { $number } is now P{ $priority }; resolution due { $due }.
+sla-digest = ⏰ { $count } SLA notices at once:

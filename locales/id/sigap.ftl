@@ -385,3 +385,4 @@ desk-up-done = { $number } sudah diteruskan ke atasan.
 desk-priority-usage = Tulis: /prioritas NOMOR 1|2|3, misalnya /prioritas INC-2611-0042 2
 desk-priority-same = { $number } sudah berprioritas itu; tidak ada yang diubah.
 desk-priority-set = Prioritas { $number } kini P{ $priority }; target penyelesaian { $due }.
+sla-digest = ⏰ { $count } kabar SLA sekaligus:

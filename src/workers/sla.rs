@@ -5,15 +5,15 @@
 //! after downtime only the latest threshold of a clock is told. Unclaimed P1 tickets are
 //! announced again every few minutes until taken.
 
+use super::digest::Digest;
 use crate::closing;
 use crate::desk::{card, notice};
+use crate::domain::Outbound;
 use crate::domain::sla::Clock;
-use crate::domain::{Channel, Outbound};
 use crate::i18n::{Msg, Renderer};
 use crate::ingest::{Env, IngestError};
-use crate::store::outbox::Queued;
 use crate::store::sla::{DueMark, Watched};
-use crate::store::{StoreError, desk, outbox, sla};
+use crate::store::{StoreError, desk, sla};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
@@ -34,6 +34,8 @@ pub struct Tick {
     pub pinged: usize,
     /// Resolved tickets closed because the reporter did not answer in time.
     pub closed: usize,
+    /// Messages the warnings and pings took (many in a chat become one digest).
+    pub messages: usize,
 }
 
 /// Runs ticks until `stop`, reloading the holidays file when it changes.
@@ -76,9 +78,14 @@ pub async fn tick(pool: &PgPool, env: &Env, now: DateTime<Utc>) -> Result<Tick, 
             .into_iter()
             .map(|t| (t.id, t))
             .collect();
+        let k = env.knowledge.current();
+        let r = env
+            .locales
+            .renderer(&env.settings.language, &k.catalog, env.settings.timezone);
+        let mut digest = Digest::default();
         for m in &told {
             if let Some(t) = tickets.get(&m.ticket_id) {
-                warn(&mut tx, env, t, m, now).await?;
+                warn(&mut tx, env, &r, &mut digest, t, m, now).await?;
             }
         }
         let settled: Vec<(&DueMark, bool)> = due.iter().map(|m| (m, told.contains(&m))).collect();
@@ -86,10 +93,11 @@ pub async fn tick(pool: &PgPool, env: &Env, now: DateTime<Utc>) -> Result<Tick, 
         done.warned += told.len();
         done.put_aside += due.len() - told.len();
         if first {
-            done.pinged = ping_p1(&mut tx, env, now).await?;
+            done.pinged = ping_p1(&mut tx, env, &r, &mut digest, now).await?;
             done.closed = closing::autoclose(&mut tx, env, now).await?;
             first = false;
         }
+        done.messages += digest.flush(&mut tx, &r).await?;
         tx.commit().await?;
         if !more {
             break;
@@ -120,46 +128,50 @@ fn war_room(env: &Env) -> Option<String> {
     env.settings.telegram.war_room_chat.map(|c| c.to_string())
 }
 
-/// A reply to the ticket's card in the war room, naming (and notifying) its holder.
+/// A notice for the war room naming (and notifying) the holder, and at 100% one for the
+/// supervisors with the card.
 async fn warn(
     conn: &mut PgConnection,
     env: &Env,
+    r: &Renderer<'_>,
+    digest: &mut Digest,
     t: &Watched,
     m: &DueMark,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let k = env.knowledge.current();
-    let r = env
-        .locales
-        .renderer(&env.settings.language, &k.catalog, env.settings.timezone);
     let due = match m.clock {
         Clock::Response => t.response_due,
         Clock::Resolution => t.resolution_due,
     };
     let key = if m.percent >= 100 { "sla-breach" } else { "sla-warning" };
-    let head = Msg::new(key)
-        .arg("number", t.number.clone())
-        .arg("priority", i64::from(t.priority.get()))
-        .arg("percent", i64::from(m.percent))
-        .arg("clock", m.clock.as_str())
-        .arg("due", due);
+    let head = r.render(
+        &Msg::new(key)
+            .arg("number", t.number.clone())
+            .arg("priority", i64::from(t.priority.get()))
+            .arg("percent", i64::from(m.percent))
+            .arg("clock", m.clock.as_str())
+            .arg("due", due),
+    );
     if let Some(room) = war_room(env) {
-        let message = notice::with_holder(&r, &env.settings.teams, r.render(&head), t);
-        notice::reply_to_card(conn, &room, t, message).await?;
+        let full = notice::with_holder(r, &env.settings.teams, head.clone(), t);
+        let brief = full.text.replace('\n', " ");
+        digest.add(&room, t, full, brief);
     }
     if m.percent >= 100 {
         if let Some(boss) = env.settings.sla.supervisor_chat {
-            tell_supervisors(conn, &r, t, m.clock, due, &boss.to_string()).await?;
+            tell_supervisors(conn, r, digest, t, m.clock, due, &boss.to_string()).await?;
             sla::record_breach(conn, t.id, m.clock, now).await?;
         }
     }
     Ok(())
 }
 
-/// Hierarchical escalation: the supervisors get the card as it is now.
+/// Hierarchical escalation: the supervisors get the card as it is now (in a digest, the
+/// line only).
 async fn tell_supervisors(
     conn: &mut PgConnection,
     r: &Renderer<'_>,
+    digest: &mut Digest,
     t: &Watched,
     clock: Clock,
     due: DateTime<Utc>,
@@ -177,12 +189,21 @@ async fn tell_supervisors(
         Some(c) => r.render(&card::card_text(&c)),
         None => String::new(),
     };
-    let q = Queued::send(Outbound::text(format!("{head}\n\n{card}")), Some(t.id));
-    outbox::push_all(conn, Channel::Telegram.as_str(), chat, None, &[q]).await
+    let mut alone = t.clone();
+    // Not a reply: the supervisors' chat does not hold the card.
+    alone.card_message_id = None;
+    digest.add(chat, &alone, Outbound::text(format!("{head}\n\n{card}")), head);
+    Ok(())
 }
 
 /// Unclaimed P1 tickets, announced again under their cards.
-async fn ping_p1(conn: &mut PgConnection, env: &Env, now: DateTime<Utc>) -> Result<usize, StoreError> {
+async fn ping_p1(
+    conn: &mut PgConnection,
+    env: &Env,
+    r: &Renderer<'_>,
+    digest: &mut Digest,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
     let minutes = env.settings.sla.p1_reping_minutes;
     let Some(room) = war_room(env).filter(|_| minutes > 0) else {
         return Ok(0);
@@ -191,17 +212,13 @@ async fn ping_p1(conn: &mut PgConnection, env: &Env, now: DateTime<Utc>) -> Resu
     if ids.is_empty() {
         return Ok(0);
     }
-    let k = env.knowledge.current();
-    let r = env
-        .locales
-        .renderer(&env.settings.language, &k.catalog, env.settings.timezone);
     for t in sla::watched(conn, &ids).await? {
         let text = r.render(
             &Msg::new("sla-p1-reping")
                 .arg("number", t.number.clone())
                 .arg("since", t.created_at),
         );
-        notice::reply_to_card(conn, &room, &t, Outbound::text(text)).await?;
+        digest.add(&room, &t, Outbound::text(text.clone()), text);
     }
     Ok(ids.len())
 }
