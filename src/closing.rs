@@ -13,7 +13,7 @@ use crate::intake::Reply;
 use crate::intake::followup::{self, FollowUp};
 use crate::store::followup::{self as store, Answered, Confirmed};
 use crate::store::outbox::{self, Queued};
-use crate::store::sla;
+use crate::store::{sla, teams};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -51,6 +51,7 @@ pub async fn apply(
                 tell_supervisors(
                     conn,
                     env,
+                    (f.ticket_id, "survey", at),
                     Msg::new("closing-low-score")
                         .arg("number", number.as_str())
                         .arg("score", i64::from(s)),
@@ -102,6 +103,7 @@ async fn confirm(
                 tell_supervisors(
                     conn,
                     env,
+                    (f.ticket_id, "reopened", at),
                     Msg::new("closing-reopened-again")
                         .arg("number", number.as_str())
                         .arg("times", i64::from(times)),
@@ -146,10 +148,17 @@ async fn pause_resolution_clock(
     Ok(())
 }
 
-async fn tell_supervisors(conn: &mut PgConnection, env: &Env, msg: Msg) -> Result<(), IngestError> {
+/// Hierarchical escalation by the reporter's answer: the supervisors are told, on record.
+async fn tell_supervisors(
+    conn: &mut PgConnection,
+    env: &Env,
+    (ticket_id, reason, at): (i64, &str, DateTime<Utc>),
+    msg: Msg,
+) -> Result<(), IngestError> {
     let Some(chat) = env.settings.sla.supervisor_chat else {
         return Ok(());
     };
+    teams::record_up(conn, ticket_id, None, reason, at).await?;
     let k = env.knowledge.current();
     let r = env
         .locales

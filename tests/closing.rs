@@ -139,7 +139,9 @@ async fn belum_reopens_ya_closes_and_the_survey_follows(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(kinds.iter().filter(|k| *k == "reopened").count(), 2, "{kinds:?}");
-    assert_eq!(kinds.last().map(String::as_str), Some("closed"), "{kinds:?}");
+    // Twice "Belum", and a score of 2: both went up to the supervisors, on record.
+    assert_eq!(kinds.iter().filter(|k| *k == "escalated_up").count(), 2, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| *k == "closed").count(), 1, "{kinds:?}");
 }
 
 #[sqlx::test]

@@ -1,6 +1,7 @@
 //! The `sigap` command line.
 
 mod kb;
+mod report;
 mod tech;
 
 use crate::app::{self, Application};
@@ -54,13 +55,15 @@ pub enum Command {
         #[command(subcommand)]
         command: kb::KbCommand,
     },
+    /// The SOP's KPIs for tickets created from --from to --to (days in the agency time zone).
+    Report(report::ReportArgs),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let quiet = matches!(
         cli.command,
-        Command::Chat { .. } | Command::Analyze | Command::Kb { .. } | Command::Tech { .. }
+        Command::Chat { .. } | Command::Analyze | Command::Kb { .. } | Command::Tech { .. } | Command::Report(_)
     );
     crate::telemetry::init(if quiet { "warn" } else { "info" });
     let settings = match Settings::load(cli.config.as_deref()) {
@@ -104,6 +107,7 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<bool> {
     match command {
         Command::Kb { command } => runtime()?.block_on(kb::run(command, settings)),
         Command::Tech { command } => runtime()?.block_on(tech::run(command, settings)),
+        Command::Report(args) => runtime()?.block_on(report::run(args, settings)),
         Command::Serve => runtime()?.block_on(async {
             let app = Application::build(settings).await?;
             let result = app.run_serve(terminate()).await;

@@ -10,6 +10,7 @@ pub mod followup;
 pub mod inbound;
 pub mod kb;
 pub mod outbox;
+pub mod report;
 pub mod reporters;
 pub mod sla;
 pub mod teams;

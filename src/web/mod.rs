@@ -1,6 +1,7 @@
 //! The web server: health for the load balancer, and the platforms' webhooks.
 
 mod health;
+mod kpis;
 mod telegram;
 
 use crate::ingest::Env;
@@ -23,6 +24,7 @@ pub struct WebState {
 pub fn router(state: WebState) -> Router {
     Router::new()
         .route("/health", get(health::health))
+        .route("/api/kpis", get(kpis::kpis))
         .route("/webhooks/telegram", post(telegram::webhook))
         .with_state(state)
 }
