@@ -40,8 +40,15 @@ async fn events(pool: &PgPool, id: i64) -> Vec<(String, serde_json::Value)> {
         .unwrap()
 }
 
+/// The L2 network team has its own group.
+const NETWORK_ROOM: i64 = -1005550001111;
+
 async fn setup(pool: &PgPool) -> (Env, i64) {
-    let env = env_with(|_| {});
+    let env = env_with(|s| {
+        if let Some(t) = s.teams.teams.iter_mut().find(|t| t.key == "l2-jaringan") {
+            t.chat = Some(NETWORK_ROOM);
+        }
+    });
     let mut c = pool.acquire().await.unwrap();
     technicians::add(&mut c, ANDI.user_id, "Andi", "l1").await.unwrap();
     technicians::add(&mut c, RINA.user_id, "Rina", "l2-jaringan")
@@ -86,6 +93,9 @@ async fn eskalasi_moves_between_teams_and_a_misrouted_ticket_goes_back(pool: PgP
     ANDI.press(&pool, &env, &format!("tk:{id}:t:l2-jaringan"), at).await;
     assert_eq!(team(&pool, id).await, (Some("l2-jaringan".into()), None, None));
     assert!(said_to(&pool, WAR_ROOM).await.contains("ke L2 Jaringan"));
+    // The team's own group gets the card, with its buttons.
+    assert!(said_to(&pool, NETWORK_ROOM).await.contains("Tim: l2-jaringan"));
+    assert!(last_choices(&pool, NETWORK_ROOM).await.contains(&format!("tk:{id}:a")));
     let reporter: String =
         sqlx::query_scalar("SELECT string_agg(payload->>'text', ' ') FROM outbox WHERE chat_id = 'budi'")
             .fetch_one(&pool)
