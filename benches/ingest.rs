@@ -4,15 +4,16 @@
 //! Needs a server: DATABASE_URL (an admin connection; default
 //! postgres://postgres@127.0.0.1:5432/postgres). A scratch database is created and dropped.
 
+mod support;
+
 use chrono::Utc;
 use criterion::{Criterion, Throughput};
 use sigap::config::Settings;
 use sigap::domain::{Channel, Content, Inbound};
 use sigap::ingest::{self, Env};
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use support::Scratch;
 
 static RAW_NS: AtomicU64 = AtomicU64::new(0);
 static RAW_N: AtomicU64 = AtomicU64::new(0);
@@ -41,28 +42,14 @@ fn message(chat: u64, text: &str) -> Inbound {
     }
 }
 
-async fn setup() -> (PgPool, String, String) {
-    let admin = std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("sigap_bench_{}", std::process::id());
-    let mut c = PgConnection::connect(&admin)
-        .await
-        .expect("DATABASE_URL must reach a PostgreSQL server");
-    c.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    let url = match admin.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{name}"),
-        None => panic!("DATABASE_URL needs a database part"),
-    };
-    let pool = PgPoolOptions::new().max_connections(4).connect(&url).await.unwrap();
-    sigap::store::MIGRATOR.run(&pool).await.unwrap();
-    pool.execute("CREATE TABLE bench_raw (id BIGSERIAL PRIMARY KEY, payload JSONB NOT NULL)")
-        .await
-        .unwrap();
-    (pool, admin, name)
-}
-
 fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (pool, admin, name) = rt.block_on(setup());
+    let scratch = rt.block_on(async {
+        let scratch = Scratch::create("ingest", 4).await;
+        scratch.raw_table().await;
+        scratch
+    });
+    let pool = scratch.pool.clone();
     let env: Env = sigap::app::load_env(Settings::default()).unwrap();
     let mut c = Criterion::default()
         .configure_from_args()
@@ -125,9 +112,5 @@ fn main() {
         full / raw,
         raw / full
     );
-    rt.block_on(async {
-        pool.close().await;
-        let mut c = PgConnection::connect(&admin).await.unwrap();
-        c.execute(format!("DROP DATABASE {name}").as_str()).await.unwrap();
-    });
+    rt.block_on(scratch.drop());
 }

@@ -7,43 +7,20 @@
 //! (an admin connection; a scratch database is created and dropped; `REPORT_BENCH_KEEP=1`
 //! keeps it, for EXPLAIN).
 
+mod support;
+
 use chrono::{DateTime, Utc};
 use sigap::report::Period;
 use sigap::store::report::kpis;
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::{Executor, PgConnection, PgPool};
 use std::time::{Duration, Instant};
+use support::Scratch;
 
 const TICKETS: i64 = 200_000;
 const REPORTERS: i64 = 10_000;
 const TECHNICIANS: i64 = 30;
 const CONTACTS: i64 = 300_000;
 const RUNS: usize = 3;
-
-async fn scratch() -> (PgPool, String, String) {
-    let admin = std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("sigap_bench_report_{}", std::process::id());
-    let mut c = PgConnection::connect(&admin)
-        .await
-        .expect("DATABASE_URL must reach PostgreSQL");
-    c.execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("the admin connection may create databases");
-    let url = format!(
-        "{}/{name}",
-        admin.rsplit_once('/').expect("DATABASE_URL needs a database part").0
-    );
-    let pool = PgPoolOptions::new()
-        .max_connections(2)
-        .connect(&url)
-        .await
-        .expect("connecting to the scratch database");
-    sigap::store::MIGRATOR
-        .run(&pool)
-        .await
-        .expect("migrating the scratch database");
-    (pool, admin, name)
-}
 
 /// Runs one seeding statement; a failure is a broken bench.
 async fn run(c: &mut PgConnection, what: &str, sql: &str) {
@@ -228,7 +205,8 @@ fn main() {
         let tz = chrono_tz::Asia::Jakarta;
         let year = Period::parse("2025-12-01", "2026-11-30", tz).expect("a year");
         let month = Period::parse("2026-11-01", "2026-11-30", tz).expect("a month");
-        let (pool, admin, name) = scratch().await;
+        let scratch = Scratch::create("report", 2).await;
+        let pool = scratch.pool.clone();
         let started = Instant::now();
         seed(&pool, year.start()).await;
         println!("seeded a year in {:.1} s:", started.elapsed().as_secs_f64());
@@ -245,14 +223,10 @@ fn main() {
             );
         }
 
-        pool.close().await;
         if std::env::var_os("REPORT_BENCH_KEEP").is_some() {
-            println!("kept database {name}");
+            println!("kept database {}", scratch.name);
             return;
         }
-        let mut c = PgConnection::connect(&admin).await.expect("admin connection");
-        c.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
-            .await
-            .expect("dropping the scratch database");
+        scratch.drop().await;
     });
 }

@@ -6,12 +6,14 @@
 //! `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench --bench sla`
 //! (an admin connection; a scratch database is created and dropped).
 
+mod support;
+
 use chrono::{DateTime, Utc};
 use sigap::config::Settings;
 use sigap::workers::sla::{self, Tick};
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, Executor, PgConnection, PgPool, Row};
+use sqlx::{Executor, PgPool, Row};
 use std::time::{Duration, Instant};
+use support::Scratch;
 
 const TICKETS: i64 = 100_000;
 /// One reporter for about every 20 tickets.
@@ -36,31 +38,6 @@ const DUE_MARKS: &str = r#"SELECT m.ticket_id, m.clock, m.percent, m.due_at,
            FOR UPDATE OF m SKIP LOCKED"#;
 /// `workers::sla::BATCH`.
 const BATCH: i64 = 500;
-
-async fn scratch() -> (PgPool, String, String) {
-    let admin = std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("sigap_bench_sla_{}", std::process::id());
-    let mut c = PgConnection::connect(&admin)
-        .await
-        .expect("DATABASE_URL must reach PostgreSQL");
-    c.execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("the admin connection may create databases");
-    let url = format!(
-        "{}/{name}",
-        admin.rsplit_once('/').expect("DATABASE_URL needs a database part").0
-    );
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect(&url)
-        .await
-        .expect("connecting to the scratch database");
-    sigap::store::MIGRATOR
-        .run(&pool)
-        .await
-        .expect("migrating the scratch database");
-    (pool, admin, name)
-}
 
 /// Fills the desk as a running system would have left it at `now`, set-based (seconds,
 /// not minutes). `random()` is seeded, so every run sees the same desk.
@@ -259,7 +236,8 @@ async fn plan(pool: &PgPool, now: DateTime<Utc>) -> String {
 fn main() {
     let rt = tokio::runtime::Runtime::new().expect("a tokio runtime");
     rt.block_on(async {
-        let (pool, admin, name) = scratch().await;
+        let scratch = Scratch::create("sla", 4).await;
+        let pool = scratch.pool.clone();
         let mut s = Settings::default();
         s.telegram.war_room_chat = Some(WAR_ROOM);
         s.sla.supervisor_chat = Some(SUPERVISORS);
@@ -308,10 +286,6 @@ fn main() {
         println!("  due-marks query plan, idle: {idle_plan}");
         println!("  due-marks query plan, after 2 h down: {down_plan}");
 
-        pool.close().await;
-        let mut c = PgConnection::connect(&admin).await.expect("reconnecting as admin");
-        c.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
-            .await
-            .expect("dropping the scratch database");
+        scratch.drop().await;
     });
 }

@@ -10,6 +10,8 @@
 #[path = "../tests/support/fake_telegram/mod.rs"]
 mod fake_telegram;
 
+mod support;
+
 use fake_telegram::{FakeTelegram, text_update};
 use secrecy::SecretString;
 use sigap::app::Application;
@@ -17,29 +19,13 @@ use sigap::config::Settings;
 use sigap::domain::Outbound;
 use sigap::store::Database;
 use sigap::store::outbox::{self, Queued};
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::{Executor, PgPool};
 use std::time::{Duration, Instant};
+use support::Scratch;
 use tokio_util::sync::CancellationToken;
 
 const SECRET: &str = "bench-secret";
 const WAR_ROOM: i64 = -1009;
-
-async fn scratch() -> (PgPool, String, String) {
-    let admin = std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("sigap_bench_tg_{}", std::process::id());
-    let mut c = PgConnection::connect(&admin)
-        .await
-        .expect("DATABASE_URL must reach PostgreSQL");
-    c.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    let url = format!("{}/{name}", admin.rsplit_once('/').expect("a database part").0);
-    let pool = PgPoolOptions::new().max_connections(16).connect(&url).await.unwrap();
-    sigap::store::MIGRATOR.run(&pool).await.unwrap();
-    pool.execute("CREATE TABLE bench_raw (id BIGSERIAL PRIMARY KEY, payload JSONB NOT NULL)")
-        .await
-        .unwrap();
-    (pool, admin, name)
-}
 
 async fn raw_rate(pool: &PgPool) -> f64 {
     let start = Instant::now();
@@ -168,7 +154,9 @@ async fn sender(pool: &PgPool, chats: i64, per_chat: usize, group: usize) -> (f6
 fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let (pool, admin, name) = scratch().await;
+        let scratch = Scratch::create("tg", 16).await;
+        scratch.raw_table().await;
+        let pool = scratch.pool.clone();
         let raw = raw_rate(&pool).await;
         println!("raw single-INSERT transactions (one connection): {raw:.0}/s");
 
@@ -195,10 +183,6 @@ fn main() {
         let (rate, limited, took) = sender(&pool, 60, 5, 20).await;
         println!("  320 messages (60 people x 5, war room 20): {rate:.1} delivered/s in {took:.1?}, 429s: {limited}");
 
-        pool.close().await;
-        let mut c = PgConnection::connect(&admin).await.unwrap();
-        c.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
-            .await
-            .unwrap();
+        scratch.drop().await;
     });
 }
