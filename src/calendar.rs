@@ -43,16 +43,6 @@ impl SharedCalendar {
         })
     }
 
-    /// 24/7, as when nothing is configured.
-    pub fn always() -> SharedCalendar {
-        SharedCalendar {
-            current: Arc::new(RwLock::new(Arc::new(Calendar::Always))),
-            seen: Arc::new(Mutex::new(None)),
-            settings: Arc::new(CalendarSettings::default()),
-            tz: chrono_tz::Asia::Jakarta,
-        }
-    }
-
     pub fn current(&self) -> Arc<Calendar> {
         // A poisoned lock still holds a whole calendar: the swap below cannot half-happen.
         self.current.read().unwrap_or_else(|p| p.into_inner()).clone()

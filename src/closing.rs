@@ -158,7 +158,7 @@ async fn tell_supervisors(
     let Some(chat) = env.settings.sla.supervisor_chat else {
         return Ok(());
     };
-    teams::record_up(conn, ticket_id, None, reason, at).await?;
+    teams::record_up(conn, ticket_id, None, reason, None, at).await?;
     let k = env.knowledge.current();
     let r = env
         .locales

@@ -83,6 +83,13 @@ async fn each_threshold_is_warned_once_even_with_two_workers(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(up, 1);
+    let data: serde_json::Value =
+        sqlx::query_scalar("SELECT data FROM ticket_events WHERE ticket_id = $1 AND kind = 'escalated_up'")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(data, serde_json::json!({"reason": "sla", "clock": "response"}));
 }
 
 #[sqlx::test]

@@ -162,7 +162,15 @@ impl Desk<'_> {
             return Ok(());
         };
         self.answer(query_id, None);
-        teams::record_up(self.conn, t.id, Some(tech.id), "technician", self.input.received_at).await?;
+        teams::record_up(
+            self.conn,
+            t.id,
+            Some(tech.id),
+            "technician",
+            None,
+            self.input.received_at,
+        )
+        .await?;
         let head = self.war.render(
             &Msg::new("desk-up")
                 .arg("number", t.number.as_str())

@@ -180,25 +180,6 @@ pub async fn p1_to_ping(
     Ok(ids)
 }
 
-/// A target missed: the supervisors were told (hierarchical escalation), as an event.
-pub async fn record_breach(
-    conn: &mut PgConnection,
-    ticket_id: i64,
-    clock: Clock,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query!(
-        r#"INSERT INTO ticket_events (ticket_id, at, actor_kind, kind, data)
-           VALUES ($1, $2, 'system', 'escalated_up', jsonb_build_object('reason', 'sla', 'clock', $3::text))"#,
-        ticket_id,
-        at,
-        clock.as_str()
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// The resolution due time and the resolution marks not yet told, for moving them on.
 pub async fn resolution_plan(
     conn: &mut PgConnection,

@@ -83,12 +83,14 @@ pub async fn came_from(conn: &mut PgConnection, ticket_id: i64) -> Result<Option
     Ok(team.flatten())
 }
 
-/// Hierarchical escalation: supervisors were told (`reason`: technician, sla, …).
+/// Hierarchical escalation: supervisors were told (`reason`: technician, sla, survey,
+/// reopened; `clock`: which SLA clock was missed, for `sla`).
 pub async fn record_up(
     conn: &mut PgConnection,
     ticket_id: i64,
     technician_id: Option<i64>,
     reason: &str,
+    clock: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let actor = if technician_id.is_some() {
@@ -98,12 +100,14 @@ pub async fn record_up(
     };
     sqlx::query!(
         r#"INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_id, kind, data)
-           VALUES ($1, $2, $3, $4, 'escalated_up', jsonb_build_object('reason', $5::text))"#,
+           VALUES ($1, $2, $3, $4, 'escalated_up',
+                   jsonb_strip_nulls(jsonb_build_object('reason', $5::text, 'clock', $6::text)))"#,
         ticket_id,
         at,
         actor,
         technician_id,
-        reason
+        reason,
+        clock
     )
     .execute(conn)
     .await?;

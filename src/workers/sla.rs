@@ -13,7 +13,7 @@ use crate::domain::sla::Clock;
 use crate::i18n::{Msg, Renderer};
 use crate::ingest::{Env, IngestError};
 use crate::store::sla::{DueMark, Watched};
-use crate::store::{StoreError, desk, sla};
+use crate::store::{StoreError, desk, sla, teams};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
@@ -160,7 +160,7 @@ async fn warn(
     if m.percent >= 100 {
         if let Some(boss) = env.settings.sla.supervisor_chat {
             tell_supervisors(conn, r, digest, t, m.clock, due, &boss.to_string()).await?;
-            sla::record_breach(conn, t.id, m.clock, now).await?;
+            teams::record_up(conn, t.id, None, "sla", Some(m.clock.as_str()), now).await?;
         }
     }
     Ok(())
