@@ -2,7 +2,7 @@
 
 use crate::calendar::SharedCalendar;
 use crate::channels::telegram::{self, poll, setup};
-use crate::channels::terminal;
+use crate::channels::{terminal, whatsapp};
 use crate::config::Settings;
 use crate::i18n::{Locales, Msg};
 use crate::ingest::Env;
@@ -60,7 +60,8 @@ pub fn load_env(settings: Settings) -> anyhow::Result<Env> {
         locales,
         calendar,
         settings: Arc::new(settings),
-        outbox_ready: Arc::new(tokio::sync::Notify::new()),
+        outbox_ready: crate::workers::bell::Bell::default(),
+        metrics: Arc::default(),
     })
 }
 
@@ -163,7 +164,7 @@ impl Application {
                 if let Err(e) = setup::delivery(bot, &settings.telegram).await {
                     tracing::warn!(error = %e, "could not set up update delivery with Telegram");
                 }
-                let sender = Sender::new(pool.clone(), bot.clone(), self.env.outbox_ready.clone());
+                let sender = Sender::new(pool.clone(), bot.clone(), &self.env.outbox_ready);
                 let s = stop.clone();
                 tasks.spawn(async move {
                     if let Err(e) = sender.run(s).await {
@@ -176,6 +177,19 @@ impl Application {
             }
             None => tracing::warn!("no Telegram token (TELOXIDE_TOKEN): serving without the bot"),
         }
+        let whatsapp = whatsapp::Client::new(&settings.whatsapp, self.env.locales.clone(), &settings.language)?;
+        match whatsapp {
+            Some(client) => {
+                let sender = Sender::new(pool.clone(), client, &self.env.outbox_ready);
+                let s = stop.clone();
+                tasks.spawn(async move {
+                    if let Err(e) = sender.run(s).await {
+                        tracing::error!(error = %e, "WhatsApp outbox sender ended");
+                    }
+                });
+            }
+            None => tracing::info!("no WhatsApp number (SIGAP_WA_*): serving without WhatsApp"),
+        }
         tasks.spawn(crate::workers::sla::run(pool.clone(), self.env.clone(), stop.clone()));
         let state = WebState {
             pool,
@@ -186,6 +200,7 @@ impl Application {
                 .clone()
                 .filter(|_| webhook && bot.is_some())
                 .map(Arc::new),
+            whatsapp: whatsapp_secrets(&settings.whatsapp),
         };
         let addr = listener.local_addr()?;
         let s = stop.clone();
@@ -200,7 +215,8 @@ impl Application {
             }
             Err(e) => tracing::warn!(error = %e, "cannot listen for SIGHUP; articles reload only on restart"),
         }
-        tracing::info!(%addr, telegram = bot.is_some(), webhook, "serving");
+        let whatsapp = settings.whatsapp.enabled();
+        tracing::info!(%addr, telegram = bot.is_some(), webhook, whatsapp, "serving");
         Ok(Served { addr, tasks })
     }
 
@@ -208,4 +224,15 @@ impl Application {
     pub async fn shutdown(self) {
         self.db.close().await;
     }
+}
+
+/// The WhatsApp webhook's secrets, when WhatsApp is configured.
+fn whatsapp_secrets(s: &crate::config::WhatsAppSettings) -> Option<Arc<web::whatsapp::Secrets>> {
+    if !s.enabled() {
+        return None;
+    }
+    Some(Arc::new(web::whatsapp::Secrets {
+        app_secret: s.app_secret.clone()?,
+        verify_token: s.verify_token.clone()?,
+    }))
 }

@@ -4,9 +4,9 @@
 //! reporter does not answer, run by the SLA worker.
 
 use crate::desk;
-use crate::domain::Outbound;
 use crate::domain::sla::Mark;
 use crate::domain::survey::{Answer, Step};
+use crate::domain::{About, Outbound, Status};
 use crate::i18n::Msg;
 use crate::ingest::{Env, IngestError};
 use crate::intake::Reply;
@@ -175,12 +175,16 @@ pub async fn autoclose(conn: &mut PgConnection, env: &Env, now: DateTime<Utc>) -
     for t in &closed {
         let r = env.locales.renderer(&t.locale, &k.catalog, env.settings.timezone);
         let text = r.render(&Msg::new("closing-auto").arg("number", t.number.as_str()));
+        let about = About::Status {
+            number: t.number.clone(),
+            status: r.render(&Msg::new("status").arg("status", Status::Closed.as_str())),
+        };
         outbox::push_all(
             conn,
             &t.channel,
             &t.chat_id,
             None,
-            &[Queued::send(Outbound::text(text), Some(t.id))],
+            &[Queued::send(Outbound::text(text).about(about), Some(t.id))],
         )
         .await?;
         desk::announce(conn, env, t.id).await?;

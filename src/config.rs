@@ -12,6 +12,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod whatsapp;
+pub use whatsapp::{WhatsAppSettings, WhatsAppTemplates};
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -36,6 +39,8 @@ pub struct Settings {
     /// Where the web server (health, webhooks) listens.
     pub http_addr: std::net::SocketAddr,
     pub telegram: TelegramSettings,
+    /// Reporters on a WhatsApp Business number, beside or instead of Telegram.
+    pub whatsapp: WhatsAppSettings,
     pub sla: SlaSettings,
     pub survey: SurveySettings,
     /// Teams for functional escalation and the routing from category/service to team.
@@ -211,6 +216,7 @@ impl Default for Settings {
             kb: KbSettings::default(),
             http_addr: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
             telegram: TelegramSettings::default(),
+            whatsapp: WhatsAppSettings::default(),
             sla: SlaSettings::default(),
             survey: SurveySettings::default(),
             teams: TeamSettings::default(),
@@ -260,8 +266,9 @@ impl Settings {
                 s.database.url = Some(SecretString::from(url));
             }
         }
-        s.telegram
-            .read_env(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))?;
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        s.telegram.read_env(var)?;
+        s.whatsapp.read_env(var)?;
         s.priority.validate().map_err(ConfigError::Invalid)?;
         s.survey.validate().map_err(ConfigError::Invalid)?;
         s.teams.validate().map_err(ConfigError::Invalid)?;

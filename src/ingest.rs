@@ -27,7 +27,9 @@ pub struct Env {
     /// What SLA targets count in; the holidays file may change while running.
     pub calendar: SharedCalendar,
     /// Rung after a commit that queued messages, so the sender need not wait for its poll.
-    pub outbox_ready: Arc<tokio::sync::Notify>,
+    pub outbox_ready: crate::workers::bell::Bell,
+    /// Counters served at `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +96,7 @@ pub fn render(r: &Renderer, reply: &Reply) -> Outbound {
             .collect(),
         expects_reply: false,
         mentions: Vec::new(),
+        about: reply.about.clone(),
     }
 }
 

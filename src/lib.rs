@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod ingest;
 pub mod intake;
 pub mod knowledge;
+pub mod metrics;
 pub mod report;
 pub mod store;
 pub mod telemetry;

@@ -512,6 +512,7 @@ async fn the_web_server_serves_the_figures_as_json(pool: PgPool) {
         pool: pool.clone(),
         env: sigap::app::load_env(Settings::default()).unwrap(),
         telegram_secret: None,
+        whatsapp: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

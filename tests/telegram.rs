@@ -514,6 +514,7 @@ async fn health_is_503_while_the_database_does_not_answer() {
         pool,
         env: support::env(),
         telegram_secret: None,
+        whatsapp: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

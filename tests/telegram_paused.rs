@@ -6,73 +6,19 @@ mod support;
 
 use sigap::domain::Outbound;
 use sigap::store::outbox::{self, Op, Queued};
+use sigap::workers::bell::Bell;
 use sigap::workers::sender::Sender;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use sqlx::PgPool;
 use std::time::Duration;
 use support::fake_telegram::{Call, Failure, FakeTelegram};
+use support::paused::{drop_database, paused_pool};
 use support::telegram::{WAR_ROOM, chat_of};
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 const GROUP_BURST: usize = 25;
 const REPORTERS: [i64; 3] = [7101, 7102, 7103];
 const EACH: usize = 3;
 const RETRY_AFTER: u32 = 30;
-
-/// A fresh database of its own and a pool that sets no timer once running.
-///
-/// Under a paused clock tokio moves time to the next timer whenever the runtime waits on
-/// PostgreSQL, so any periodic timer makes virtual time race ahead. `#[sqlx::test]` is not
-/// used: its shared admin pool runs a reaper every few minutes on the test's runtime. Every
-/// connection is opened before the clock stops (the acquire timeout is a timer while one
-/// opens) and none is ever closed for age or idleness.
-async fn paused_pool() -> (PgPool, PgConnectOptions, String) {
-    const SIZE: u32 = 8;
-    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let admin: PgConnectOptions = url.parse().unwrap();
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "sigap_paused_{}_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed),
-        chrono::Utc::now().timestamp_micros()
-    );
-    let mut c = PgConnection::connect_with(&admin).await.unwrap();
-    c.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    c.close().await.unwrap();
-    let pool = PgPoolOptions::new()
-        .max_connections(SIZE)
-        .acquire_timeout(Duration::from_secs(60))
-        .idle_timeout(None)
-        .max_lifetime(None)
-        .test_before_acquire(false)
-        .connect_with(admin.clone().database(&name))
-        .await
-        .unwrap();
-    sigap::store::MIGRATOR.run(&pool).await.unwrap();
-    let mut open = Vec::new();
-    for _ in 0..SIZE {
-        open.push(pool.acquire().await.unwrap());
-    }
-    drop(open);
-    // A released connection is pinged before it is idle again; wait for all of them, so an
-    // acquire under the paused clock never waits (its timeout would fire at once).
-    while pool.num_idle() < SIZE as usize {
-        tokio::task::yield_now().await;
-    }
-    (pool, admin, name)
-}
-
-async fn drop_database(pool: PgPool, admin: &PgConnectOptions, name: &str) {
-    pool.close().await;
-    let mut c = PgConnection::connect_with(admin).await.unwrap();
-    c.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
-        .await
-        .unwrap();
-}
 
 async fn queue(pool: &PgPool, chat: i64, texts: Vec<String>) {
     let messages: Vec<Queued> = texts
@@ -95,15 +41,15 @@ fn sends_to(calls: &[Call], chat: i64) -> Vec<Call> {
 
 /// The sender as `serve` runs it, with a Bot API client that keeps no periodic timer either
 /// (reqwest's idle-connection sweep ticks every 90 s).
-fn sender(pool: &PgPool, fake: &FakeTelegram) -> (Arc<Notify>, CancellationToken, tokio::task::JoinHandle<()>) {
+fn sender(pool: &PgPool, fake: &FakeTelegram) -> (Bell, CancellationToken, tokio::task::JoinHandle<()>) {
     let client = teloxide::net::default_reqwest_settings()
         .pool_idle_timeout(None)
         .build()
         .unwrap();
     let bot = teloxide::Bot::with_client(fake.token(), client).set_api_url(fake.api_url());
-    let wake = Arc::new(Notify::new());
+    let wake = Bell::default();
     let stop = CancellationToken::new();
-    let run = Sender::new(pool.clone(), bot, wake.clone()).run(stop.clone());
+    let run = Sender::new(pool.clone(), bot, &wake).run(stop.clone());
     let task = tokio::spawn(async move { run.await.unwrap() });
     (wake, stop, task)
 }
@@ -128,7 +74,7 @@ async fn under_a_paused_clock_the_sender_waits_out_retry_after_and_keeps_every_l
     }
     let (wake, stop, task) = sender(&pool, &fake);
     // Wake the sender as a commit in ingest would.
-    wake.notify_one();
+    wake.ring();
     let total = GROUP_BURST + REPORTERS.len() * EACH;
     fake.wait_until("every message delivered", |calls| {
         calls
@@ -266,7 +212,7 @@ async fn not_modified_is_success_a_400_is_dead_lettered_and_a_5xx_is_retried_wit
     queue_edit(&pool, GONE, "12", "Status: sedang dikerjakan").await;
     queue(&pool, FLAKY, vec!["Tiket Anda sudah dibuat".into()]).await;
     let (wake, stop, task) = sender(&pool, &fake);
-    wake.notify_one();
+    wake.ring();
     let served = |chat| {
         move |calls: &[Call]| {
             calls
@@ -277,7 +223,7 @@ async fn not_modified_is_success_a_400_is_dead_lettered_and_a_5xx_is_retried_wit
     fake.wait_until("the flaky chat served", served(FLAKY)).await;
     // Queued once the injected 5xx answers are used up, so they cannot land here.
     queue(&pool, GONE, vec!["Tiket Anda sudah selesai".into()]).await;
-    wake.notify_one();
+    wake.ring();
     fake.wait_until("the chat whose message is gone served", served(GONE))
         .await;
     stop.cancel();

@@ -3,6 +3,7 @@
 
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
+use std::time::{Duration, Instant};
 
 pub struct Scratch {
     pub pool: PgPool,
@@ -47,6 +48,24 @@ impl Scratch {
             .expect("creating bench_raw");
     }
 
+    /// Single-INSERT transactions a second on one connection, for 3 s (needs `raw_table`).
+    #[allow(dead_code)]
+    pub async fn raw_rate(&self) -> f64 {
+        let start = Instant::now();
+        let mut n = 0u32;
+        while start.elapsed() < Duration::from_secs(3) {
+            let mut tx = self.pool.begin().await.expect("begin");
+            sqlx::query("INSERT INTO bench_raw (payload) VALUES ($1)")
+                .bind(serde_json::json!({"text": "printer rusak"}))
+                .execute(&mut *tx)
+                .await
+                .expect("insert");
+            tx.commit().await.expect("commit");
+            n += 1;
+        }
+        f64::from(n) / start.elapsed().as_secs_f64()
+    }
+
     pub async fn drop(self) {
         self.pool.close().await;
         let mut c = PgConnection::connect(&self.admin).await.expect("reconnecting as admin");
@@ -54,4 +73,13 @@ impl Scratch {
             .await
             .expect("dropping the scratch database");
     }
+}
+
+/// The value at `p` (0–1) of sorted latencies.
+#[allow(dead_code)]
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }

@@ -238,6 +238,8 @@ kb-agency-it_room = the IT service room
 
 ## A pressed button (reporter's message)
 
+# WhatsApp: the button that opens a list of choices (at most 20 characters).
+wa-list-button = Choose
 pressed-answer = { $text }
 
     ➜ { $label }

@@ -229,6 +229,8 @@ kb-agency-it_room = ruang layanan TI
 
 ## Tombol yang sudah ditekan (pesan pelapor)
 
+# WhatsApp: the button that opens a list of choices (at most 20 characters).
+wa-list-button = Pilih
 pressed-answer = { $text }
 
     ➜ { $label }

@@ -51,6 +51,7 @@ impl Desk<'_> {
                     self.refresh_card(t.id).await?;
                     self.tell_reporter(
                         &t,
+                        Status::InProgress,
                         Msg::new("push-claimed")
                             .arg("number", t.number.as_str())
                             .arg("name", tech.name.as_str())
@@ -127,10 +128,8 @@ impl Desk<'_> {
             &chat,
             Queued {
                 message: Outbound {
-                    text,
-                    choices: Vec::new(),
                     expects_reply: true,
-                    mentions: Vec::new(),
+                    ..Outbound::text(text)
                 },
                 ticket_id: Some(t.id),
                 op: Op::Send { reply_to },
@@ -181,7 +180,7 @@ impl Desk<'_> {
                 let autoclose_at = self.env.calendar.current().add_days(at, days);
                 followup::await_confirmation(self.conn, t.id, autoclose_at).await?;
                 self.say(Msg::new("desk-resolved").arg("number", t.number.as_str()));
-                self.tell_reporter_reply(&t, crate::intake::followup::ask_confirm(t.id, &t.number, &note));
+                self.tell_reporter_reply(&t, crate::intake::followup::ask_confirm(t.id, &t.number, &note), None);
             }
             PromptAction::Vendor => {
                 if !teams::set_vendor_ref(self.conn, t.id, &note, tech.id, at).await? {
@@ -198,6 +197,7 @@ impl Desk<'_> {
                 self.say(Msg::new("desk-cancelled").arg("number", t.number.as_str()));
                 self.tell_reporter(
                     &t,
+                    Status::Cancelled,
                     Msg::new("push-cancelled")
                         .arg("number", t.number.as_str())
                         .arg("reason", note.as_str()),

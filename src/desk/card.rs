@@ -202,6 +202,7 @@ pub fn render(t: &CardTicket, r: &Renderer) -> Outbound {
             .collect(),
         expects_reply: false,
         mentions: Vec::new(),
+        about: None,
     }
 }
 

@@ -134,7 +134,11 @@ impl Desk<'_> {
             }
         }
         if kind == "escalated" {
-            self.tell_reporter(&t, Msg::new("push-escalated").arg("number", t.number.as_str()));
+            self.tell_reporter(
+                &t,
+                t.status,
+                Msg::new("push-escalated").arg("number", t.number.as_str()),
+            );
         }
         if target.vendor {
             let prompt = desk::Prompt {

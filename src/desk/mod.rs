@@ -9,7 +9,7 @@ mod escalation;
 pub mod notice;
 mod priority;
 
-use crate::domain::{Channel, Content, Inbound};
+use crate::domain::{About, Channel, Content, Inbound, Status};
 use crate::i18n::{Msg, Renderer};
 use crate::ingest::{Env, IngestError};
 use crate::store::desk::CardTicket;
@@ -217,23 +217,29 @@ impl Desk<'_> {
         Ok(())
     }
 
-    /// Tells the reporter, in their own chat and language.
-    fn tell_reporter(&mut self, t: &CardTicket, msg: Msg) {
-        self.tell_reporter_reply(t, crate::intake::Reply::text(msg));
+    /// Tells the reporter, in their own chat and language, that the ticket is now `status`.
+    fn tell_reporter(&mut self, t: &CardTicket, status: Status, msg: Msg) {
+        self.tell_reporter_reply(t, crate::intake::Reply::text(msg), Some(status));
     }
 
-    /// In the reporter's language, with buttons when the reply has choices.
-    fn tell_reporter_reply(&mut self, t: &CardTicket, reply: crate::intake::Reply) {
+    /// In the reporter's language, with buttons when the reply has choices; `status`, when
+    /// the message tells of a new one, is also given as the message's gist.
+    fn tell_reporter_reply(&mut self, t: &CardTicket, reply: crate::intake::Reply, status: Option<Status>) {
         let k = self.env.knowledge.current();
         let r = self
             .env
             .locales
             .renderer(&t.reporter_locale, &k.catalog, self.env.settings.timezone);
-        self.out.rows.push((
-            t.channel.clone(),
-            t.chat_id.clone(),
-            Queued::send(crate::ingest::render(&r, &reply), Some(t.id)),
-        ));
+        let mut message = crate::ingest::render(&r, &reply);
+        if let Some(s) = status {
+            message.about = Some(About::Status {
+                number: t.number.clone(),
+                status: r.render(&Msg::new("status").arg("status", s.as_str())),
+            });
+        }
+        self.out
+            .rows
+            .push((t.channel.clone(), t.chat_id.clone(), Queued::send(message, Some(t.id))));
     }
 }
 

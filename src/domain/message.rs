@@ -120,6 +120,22 @@ pub struct Outbound {
     /// People named in the text who should be notified.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<Mention>,
+    /// What the message tells about a ticket, for a channel that may at times send only
+    /// pre-approved forms of a message (WhatsApp outside its 24-hour window).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<About>,
+}
+
+/// The gist of a message sent unasked, in a few fixed parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum About {
+    /// The ticket's status changed; `status` is its label in the recipient's language.
+    Status { number: String, status: String },
+    /// The ticket was resolved: is it back to normal? The choices are the answers.
+    Confirm { number: String },
+    /// The survey about the ticket waits for an answer; the choices answer it.
+    Survey { number: String },
 }
 
 /// Someone named in a message who should be notified (on Telegram, a mention).
@@ -138,7 +154,13 @@ impl Outbound {
             choices: Vec::new(),
             expects_reply: false,
             mentions: Vec::new(),
+            about: None,
         }
+    }
+
+    pub fn about(mut self, about: About) -> Outbound {
+        self.about = Some(about);
+        self
     }
 }
 

@@ -12,7 +12,7 @@ pub mod ticket;
 
 pub use catalog::{Catalog, CatalogError, ServiceDef};
 pub use level::{Level, Priority, PriorityMatrix};
-pub use message::{Attachment, Channel, Content, Inbound, Mention, OutChoice, Outbound, Pressed};
+pub use message::{About, Attachment, Channel, Content, Inbound, Mention, OutChoice, Outbound, Pressed};
 pub use sla::{PriorityPolicy, Target};
 pub use status::Status;
 pub use ticket::{Scope, Slot, TicketType};

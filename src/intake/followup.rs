@@ -4,6 +4,7 @@
 //! question pending, and only while the reporter is not in the middle of a report.
 
 use super::reply::{Choice, Reply};
+use crate::domain::About;
 pub use crate::domain::survey::{Answer, Pending};
 use crate::domain::survey::{SCALE, Step};
 use crate::i18n::Msg;
@@ -137,6 +138,7 @@ pub fn ask_confirm(ticket_id: i64, number: &str, note: &str) -> Reply {
             Choice::key(format!("fu:{ticket_id}:n"), "followup-not-fixed"),
         ],
     )
+    .about(About::Confirm { number: number.into() })
 }
 
 /// The survey's question at `step` (none once done).
@@ -148,7 +150,10 @@ pub fn ask(ticket_id: i64, number: &str, step: &Step) -> Option<Reply> {
             .collect::<Vec<_>>()
     };
     Some(match step {
-        Step::Score => Reply::with_choices(Msg::new("survey-ask-score").arg("number", number), scale()),
+        // The opening question is the one that may go out long after the reporter wrote:
+        // it carries its gist, for a channel that then needs a template.
+        Step::Score => Reply::with_choices(Msg::new("survey-ask-score").arg("number", number), scale())
+            .about(About::Survey { number: number.into() }),
         Step::Item(key) => {
             let mut choices = scale();
             choices.push(button("x".into(), Msg::new("survey-skip")));

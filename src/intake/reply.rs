@@ -1,11 +1,14 @@
 //! What the engine says: messages (rendered later in the reporter's language) with choices.
 
+use crate::domain::About;
 use crate::i18n::Msg;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
     pub text: Msg,
     pub choices: Vec<Choice>,
+    /// For a message that may reach the reporter long after they last wrote.
+    pub about: Option<About>,
 }
 
 /// A button. `id` comes back when pressed; typed answers are matched to it too.
@@ -20,6 +23,7 @@ impl Reply {
         Reply {
             text: msg,
             choices: Vec::new(),
+            about: None,
         }
     }
 
@@ -28,7 +32,16 @@ impl Reply {
     }
 
     pub fn with_choices(msg: Msg, choices: Vec<Choice>) -> Reply {
-        Reply { text: msg, choices }
+        Reply {
+            text: msg,
+            choices,
+            about: None,
+        }
+    }
+
+    pub fn about(mut self, about: About) -> Reply {
+        self.about = Some(about);
+        self
     }
 }
 

@@ -24,3 +24,21 @@ pub async fn record(conn: &mut PgConnection, m: &Inbound) -> Result<Option<i64>,
     .await?;
     Ok(id)
 }
+
+/// When the person in this chat last wrote (platforms that limit free-form messages to a
+/// window after it).
+pub async fn last_received(
+    conn: &mut PgConnection,
+    channel: &str,
+    chat_id: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
+    let at = sqlx::query_scalar!(
+        r#"SELECT received_at FROM inbound_messages WHERE channel = $1 AND chat_id = $2
+           ORDER BY received_at DESC LIMIT 1"#,
+        channel,
+        chat_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(at)
+}

@@ -17,6 +17,9 @@ pub enum Op {
     Card,
     /// Acknowledge a button press; a non-empty text is shown as an alert.
     Answer { query_id: String },
+    /// Send the platform's pre-approved form of the message: a free-form one was refused
+    /// because the recipient last wrote too long ago.
+    Template,
 }
 
 impl Op {
@@ -26,6 +29,7 @@ impl Op {
             Op::Edit { message_id } => ("edit", Some(message_id), None),
             Op::Card => ("card", None, None),
             Op::Answer { query_id } => ("answer", Some(query_id), None),
+            Op::Template => ("template", None, None),
         }
     }
 
@@ -38,6 +42,7 @@ impl Op {
                 message_id: need(target)?,
             },
             "card" => Op::Card,
+            "template" => Op::Template,
             "answer" => Op::Answer {
                 query_id: need(target)?,
             },
@@ -181,6 +186,20 @@ pub async fn due(conn: &mut PgConnection, channel: &str, limit: i64) -> Result<V
         .collect()
 }
 
+/// Serialises, until the transaction ends, everything done about one chat's sent messages:
+/// the sender holds it from the request to the commit of the platform's message id, so a
+/// delivery report that overtakes the answer waits for that id instead of missing its row.
+pub async fn lock_chat(conn: &mut PgConnection, channel: &str, chat_id: &str) -> Result<(), StoreError> {
+    sqlx::query!(
+        "SELECT FROM pg_advisory_xact_lock(hashtextextended('sigap-chat/' || $1 || '/' || $2, 0))",
+        channel,
+        chat_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Locks one row for sending; `false` when another sender has it or it is done.
 pub async fn lock(conn: &mut PgConnection, id: i64) -> Result<bool, StoreError> {
     let got = sqlx::query_scalar!(
@@ -258,6 +277,74 @@ pub async fn dead_chat(conn: &mut PgConnection, channel: &str, chat_id: &str, re
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// What the platform later said became of a message it accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reported {
+    pub id: i64,
+    pub chat_id: String,
+    pub op: Op,
+    /// The status recorded before this one (a platform may report the same one twice).
+    pub before: Option<String>,
+}
+
+/// Records a delivery status (sent, delivered, read, failed) on the row the platform's
+/// message id belongs to. Statuses may arrive out of order: one never replaces a later one
+/// (read after delivered after sent), except `failed`, which replaces any. `None` when no
+/// row has that id (a part of a split message but the last, or not ours).
+pub async fn record_delivery(
+    conn: &mut PgConnection,
+    channel: &str,
+    platform_id: &str,
+    status: &str,
+    error: Option<&str>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Reported>, StoreError> {
+    let row = sqlx::query!(
+        r#"WITH old AS (
+               SELECT id, delivery_status FROM outbox WHERE channel = $1 AND platform_id = $2
+               ORDER BY id DESC LIMIT 1 FOR UPDATE)
+           UPDATE outbox o SET
+               delivery_status = CASE
+                   WHEN $3 = 'failed' OR array_position(ARRAY['sent', 'delivered', 'read'], $3)
+                        > coalesce(array_position(ARRAY['sent', 'delivered', 'read'], o.delivery_status), 0)
+                   THEN $3 ELSE o.delivery_status END,
+               delivery_at = CASE WHEN o.delivery_status IS DISTINCT FROM 'failed' THEN $5 ELSE o.delivery_at END,
+               delivery_error = coalesce($4, o.delivery_error)
+           FROM old WHERE o.id = old.id AND o.delivery_status IS DISTINCT FROM 'failed'
+           RETURNING o.id, o.chat_id, o.op, o.target, o.reply_to, old.delivery_status AS before"#,
+        channel,
+        platform_id,
+        status,
+        error,
+        at,
+    )
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(Reported {
+            id: r.id,
+            chat_id: r.chat_id,
+            op: Op::from_parts(&r.op, r.target, r.reply_to)?,
+            before: r.before,
+        })
+    })
+    .transpose()
+}
+
+/// Queues the row again to go as the platform's pre-approved form; the new row's id.
+pub async fn requeue_as_template(conn: &mut PgConnection, id: i64) -> Result<Option<i64>, StoreError> {
+    let new = sqlx::query_scalar!(
+        r#"INSERT INTO outbox (channel, chat_id, payload, inbound_id, ticket_id, op)
+           SELECT channel, chat_id, payload, inbound_id, ticket_id, 'template' FROM outbox
+           WHERE id = $1 AND op = 'send'
+           RETURNING id"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(new)
 }
 
 /// Takes the channel's sending budget for this connection's session: one sender at a time

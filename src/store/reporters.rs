@@ -128,3 +128,20 @@ pub async fn mark_reachable(conn: &mut PgConnection, channel: &str, external_id:
     .await?;
     Ok(())
 }
+
+/// The language of the reporter behind a channel identity, if known.
+pub async fn locale_of(
+    conn: &mut PgConnection,
+    channel: &str,
+    external_id: &str,
+) -> Result<Option<String>, StoreError> {
+    let locale = sqlx::query_scalar!(
+        r#"SELECT r.locale FROM reporter_identities i JOIN reporters r ON r.id = i.reporter_id
+           WHERE i.channel = $1 AND i.external_id = $2"#,
+        channel,
+        external_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(locale)
+}

@@ -3,6 +3,7 @@
 mod health;
 mod kpis;
 mod telegram;
+pub mod whatsapp;
 
 use crate::ingest::Env;
 use axum::Router;
@@ -19,14 +20,29 @@ pub struct WebState {
     pub env: Env,
     /// The Telegram webhook's secret; without it the webhook route answers 404.
     pub telegram_secret: Option<Arc<SecretString>>,
+    /// The WhatsApp webhook's secrets; without them the route answers 404.
+    pub whatsapp: Option<Arc<whatsapp::Secrets>>,
 }
 
 pub fn router(state: WebState) -> Router {
     Router::new()
         .route("/health", get(health::health))
         .route("/api/kpis", get(kpis::kpis))
+        .route("/metrics", get(metrics))
         .route("/webhooks/telegram", post(telegram::webhook))
+        .route("/webhooks/whatsapp", get(whatsapp::verify).post(whatsapp::deliver))
         .with_state(state)
+}
+
+/// Counters for Prometheus, in its text format.
+async fn metrics(axum::extract::State(s): axum::extract::State<WebState>) -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        s.env.metrics.render(),
+    )
 }
 
 /// Serves on an already bound listener until `stop`.

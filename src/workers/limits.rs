@@ -1,6 +1,7 @@
-//! Telegram's sending limits, kept by the sender itself so that it never meets a 429 in
-//! normal running: at most 1 message a second to a private chat, 20 a minute to a group,
-//! 30 a second overall. Sliding windows over the moments of the last sends.
+//! A platform's sending limits, kept by the sender itself so that it never meets a refusal
+//! for speed in normal running. Telegram: at most 1 message a second to a private chat, 20 a
+//! minute to a group, 30 a second overall. WhatsApp: a number's throughput (80 a second by
+//! default) and a pace per recipient. Sliding windows over the moments of the last sends.
 
 use std::collections::{HashMap, VecDeque};
 use tokio::time::{Duration, Instant};
@@ -34,6 +35,25 @@ impl Limits {
             window: Duration::from_secs(1),
         },
     };
+
+    /// WhatsApp Cloud API: `per_second` messages a second for the number; to one person
+    /// Meta allows a burst, then about one message in 6 s: at most `burst` in any
+    /// `burst` × 6 s.
+    pub fn whatsapp(per_second: usize, burst: usize) -> Limits {
+        let burst = burst.max(1);
+        let person = Rate {
+            count: burst,
+            window: Duration::from_secs(6) * u32::try_from(burst).unwrap_or(u32::MAX),
+        };
+        Limits {
+            private_chat: person,
+            group: person,
+            overall: Rate {
+                count: per_second.max(1),
+                window: Duration::from_secs(1),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -62,6 +82,8 @@ pub struct Limiter {
     chats: HashMap<String, Window>,
     overall: Window,
     paused: HashMap<String, Instant>,
+    /// Every chat waits until then (the platform said the whole account is too fast).
+    paused_all: Option<Instant>,
 }
 
 impl Limiter {
@@ -71,6 +93,7 @@ impl Limiter {
             chats: HashMap::new(),
             overall: Window::default(),
             paused: HashMap::new(),
+            paused_all: None,
         }
     }
 
@@ -94,6 +117,9 @@ impl Limiter {
                 self.paused.remove(chat);
             }
         }
+        if let Some(p) = self.paused_all.filter(|p| *p > now) {
+            at = at.max(p);
+        }
         at = at.max(self.overall.next(self.limits.overall, now));
         if at <= now { Ok(()) } else { Err(at) }
     }
@@ -110,12 +136,18 @@ impl Limiter {
         *p = (*p).max(until);
     }
 
+    /// The platform said every send must wait.
+    pub fn pause_all(&mut self, until: Instant) {
+        self.paused_all = Some(self.paused_all.map_or(until, |p| p.max(until)));
+    }
+
     /// Forgets chats idle for longer than any window, so memory stays small.
     pub fn tidy(&mut self, now: Instant) {
         let longest = self.limits.group.window.max(self.limits.private_chat.window);
         self.chats
             .retain(|_, w| w.sent.back().is_some_and(|t| now.duration_since(*t) < longest));
         self.paused.retain(|_, p| *p > now);
+        self.paused_all = self.paused_all.filter(|p| *p > now);
     }
 }
 

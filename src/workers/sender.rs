@@ -1,67 +1,85 @@
-//! The outbox sender for Telegram: claims due rows, sends them within Telegram's limits,
-//! and records what became of each: sent, retried later, or dead with the reason.
+//! The outbox sender, one per channel: claims due rows, sends them within the platform's
+//! limits, and records what became of each: sent, retried later, or dead with the reason.
+//! What differs between platforms (the wire, the limits, what a refusal means) is the
+//! channel's `Transport`.
 //!
 //! Retry timing lives in memory (tokio time), not in the rows: a restarted sender simply
 //! tries again at once, and the limits it keeps are its own.
 
+use super::bell::Bell;
 use super::limits::{Limiter, Limits};
-use crate::channels::telegram::send::{Delivery, deliver};
+use crate::channels::Delivery;
 use crate::store::outbox::{self, Due, Op};
-use crate::store::{StoreError, desk, reporters};
-use sqlx::PgPool;
+use crate::store::{StoreError, reporters};
 use sqlx::pool::PoolConnection;
+use sqlx::{PgConnection, PgPool};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
-use teloxide::Bot;
-use tokio::sync::Notify;
+use std::future::Future;
+use tokio::sync::watch;
 use tokio::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-const CHANNEL: &str = "telegram";
 /// Rows read per round.
 const BATCH: i64 = 200;
 /// Rows written by other processes are seen within this long.
 const POLL: Duration = Duration::from_secs(1);
 /// A sender that does not hold the budget asks again this often.
 const FOLLOWER_POLL: Duration = Duration::from_secs(5);
-/// After this many failed tries (Telegram down, network gone) a row is given up.
+/// After this many failed tries (the platform down, network gone) a row is given up.
 const MAX_ATTEMPTS: i32 = 12;
 
 /// Backoff after the n-th failure: 1 s, 2 s, 4 s … at most 5 minutes.
-fn backoff(attempts: i32) -> Duration {
+pub fn backoff(attempts: i32) -> Duration {
     let exp = u32::try_from(attempts.clamp(1, 9) - 1).unwrap_or(0);
     Duration::from_secs(1 << exp).min(Duration::from_secs(300))
 }
 
-pub struct Sender {
+/// One platform's way of sending an outbox row.
+pub trait Transport: Send + Sync + 'static {
+    /// The channel whose rows this sends (`outbox.channel`).
+    fn channel(&self) -> &'static str;
+    /// The platform's limits, kept by the sender so that it never meets a refusal for speed
+    /// in normal running.
+    fn limits(&self) -> Limits;
+    /// How a chat is named in logs: phone numbers are personal data.
+    fn shown(&self, chat_id: &str) -> String;
+    /// Sends one row, locked in `tx`; may read and write in that transaction.
+    fn deliver(&self, tx: &mut PgConnection, row: &Due) -> impl Future<Output = Result<Delivery, StoreError>> + Send;
+}
+
+pub struct Sender<T: Transport> {
     pool: PgPool,
-    bot: Bot,
+    transport: T,
     limiter: Limiter,
     /// Row id → not before.
     retry_at: HashMap<i64, Instant>,
-    wake: Arc<Notify>,
+    wake: watch::Receiver<u64>,
+    /// Held so the bell never closes under the listener.
+    _bell: Bell,
 }
 
-impl Sender {
-    pub fn new(pool: PgPool, bot: Bot, wake: Arc<Notify>) -> Sender {
+impl<T: Transport> Sender<T> {
+    pub fn new(pool: PgPool, transport: T, bell: &Bell) -> Sender<T> {
         Sender {
             pool,
-            bot,
-            limiter: Limiter::new(Limits::TELEGRAM),
+            limiter: Limiter::new(transport.limits()),
+            transport,
             retry_at: HashMap::new(),
-            wake,
+            wake: bell.listen(),
+            _bell: bell.clone(),
         }
     }
 
     /// Runs until `stop`; only while this process holds the budget does it send.
     pub async fn run(mut self, stop: CancellationToken) -> Result<(), StoreError> {
+        let channel = self.transport.channel();
         while !stop.is_cancelled() {
             let Some(mut lead) = self.lead(&stop).await? else { break };
-            tracing::info!("outbox sender for Telegram running");
+            tracing::info!(channel, "outbox sender running");
             let result = self.send_until(&stop).await;
-            let _ = outbox::step_down(&mut lead, CHANNEL).await;
+            let _ = outbox::step_down(&mut lead, channel).await;
             if let Err(e) = result {
-                tracing::error!(error = %e, "outbox sender stopped on a database error; starting again");
+                tracing::error!(channel, error = %e, "outbox sender stopped on a database error; starting again");
                 tokio::select! {
                     () = tokio::time::sleep(FOLLOWER_POLL) => {}
                     () = stop.cancelled() => {}
@@ -75,7 +93,7 @@ impl Sender {
     async fn lead(&self, stop: &CancellationToken) -> Result<Option<PoolConnection<sqlx::Postgres>>, StoreError> {
         loop {
             let mut conn = self.pool.acquire().await?;
-            if outbox::try_lead(&mut conn, CHANNEL).await? {
+            if outbox::try_lead(&mut conn, self.transport.channel()).await? {
                 return Ok(Some(conn));
             }
             drop(conn);
@@ -91,7 +109,7 @@ impl Sender {
             let next = self.round(stop).await?;
             let at = next.unwrap_or_else(|| Instant::now() + POLL).min(Instant::now() + POLL);
             tokio::select! {
-                () = self.wake.notified() => {}
+                _ = self.wake.changed() => {}
                 () = tokio::time::sleep_until(at) => {}
                 () = stop.cancelled() => {}
             }
@@ -102,7 +120,7 @@ impl Sender {
 
     /// Sends what may go now; returns when the next held row may go.
     async fn round(&mut self, stop: &CancellationToken) -> Result<Option<Instant>, StoreError> {
-        let rows = outbox::due(&mut *self.pool.acquire().await?, CHANNEL, BATCH).await?;
+        let rows = outbox::due(&mut *self.pool.acquire().await?, self.transport.channel(), BATCH).await?;
         // A chat with a row that must wait keeps its later rows waiting too: order holds.
         let mut held: HashSet<String> = HashSet::new();
         let mut next: Option<Instant> = None;
@@ -139,62 +157,70 @@ impl Sender {
 
     /// Sends one row in its own transaction; `Some(when)` if it must be tried again later.
     async fn send_row(&mut self, row: &Due) -> Result<Option<Instant>, StoreError> {
+        let channel = self.transport.channel();
         let mut tx = self.pool.begin().await?;
+        // The chat first, then the row: the order a delivery report takes them in too.
+        outbox::lock_chat(&mut tx, channel, &row.chat_id).await?;
         if !outbox::lock(&mut tx, row.id).await? {
             return Ok(None);
         }
-        let mut card = None;
-        if let (Op::Card, Some(ticket)) = (&row.op, row.ticket_id) {
-            if outbox::latest_card(&mut tx, ticket).await? != Some(row.id) {
-                outbox::delivered(&mut tx, row.id, None, Some("superseded by a newer card")).await?;
-                tx.commit().await?;
-                return Ok(None);
-            }
-            card = desk::card_message(&mut tx, ticket, &row.chat_id).await?;
-        }
-        let delivery = deliver(&self.bot, &row.chat_id, &row.op, &row.message, card.as_deref()).await;
-        // Counted from the answer, not the request: Telegram saw the request somewhere in
-        // between, and a later send must not look early to it.
+        let delivery = self.transport.deliver(&mut tx, row).await?;
+        // Counted from the answer, not the request: the platform saw the request somewhere
+        // in between, and a later send must not look early to it.
         let now = Instant::now();
-        if !matches!(row.op, Op::Answer { .. }) {
+        if !matches!(row.op, Op::Answer { .. }) && !matches!(delivery, Delivery::Skipped(_)) {
             self.limiter.record(&row.chat_id, now);
         }
+        let chat = self.transport.shown(&row.chat_id);
         let mut again = None;
         match delivery {
             Delivery::Sent(id) => {
                 outbox::delivered(&mut tx, row.id, id.as_deref(), None).await?;
-                if let (Op::Card, Some(ticket), None, Some(id)) = (&row.op, row.ticket_id, &card, &id) {
-                    desk::set_card(&mut tx, ticket, &row.chat_id, id).await?;
-                }
+                self.retry_at.remove(&row.id);
+            }
+            Delivery::Skipped(why) => {
+                outbox::delivered(&mut tx, row.id, None, Some(&why)).await?;
                 self.retry_at.remove(&row.id);
             }
             Delivery::RetryAfter(wait) => {
-                tracing::warn!(chat = %row.chat_id, seconds = wait.as_secs(), "Telegram asked to slow down");
+                tracing::warn!(channel, %chat, seconds = wait.as_secs_f32(), "asked to slow down for this chat");
                 self.limiter.pause(&row.chat_id, now + wait);
-                outbox::failed_attempt(&mut tx, row.id, "429: retry after").await?;
+                outbox::failed_attempt(&mut tx, row.id, "too fast for this chat: retry later").await?;
                 again = Some(now + wait);
             }
-            Delivery::Unreachable(reason) if !row.chat_id.starts_with('-') => {
-                let n = outbox::dead_chat(&mut tx, CHANNEL, &row.chat_id, &reason).await?;
-                reporters::mark_unreachable(&mut tx, CHANNEL, &row.chat_id).await?;
+            Delivery::SlowDown(wait) => {
                 tracing::warn!(
+                    channel,
+                    seconds = wait.as_secs_f32(),
+                    "asked to slow down for every chat"
+                );
+                self.limiter.pause_all(now + wait);
+                outbox::failed_attempt(&mut tx, row.id, "too fast overall: retry later").await?;
+                again = Some(now + wait);
+            }
+            Delivery::Unreachable(reason) => {
+                let n = outbox::dead_chat(&mut tx, channel, &row.chat_id, &reason).await?;
+                reporters::mark_unreachable(&mut tx, channel, &row.chat_id).await?;
+                tracing::warn!(
+                    channel,
+                    %chat,
                     reason,
                     dropped = n,
-                    "reporter unreachable on Telegram; their messages are kept, unsent"
+                    "reporter unreachable; their messages are kept, unsent"
                 );
             }
-            Delivery::Unreachable(reason) | Delivery::Rejected(reason) => {
-                // A message Telegram will never take: keep it, with why, for a person to see.
-                tracing::warn!(outbox = row.id, chat = %row.chat_id, reason, "message refused by Telegram; dead-lettered");
+            Delivery::Rejected(reason) => {
+                // A message the platform will never take: keep it, with why, for a person.
+                tracing::warn!(channel, outbox = row.id, %chat, reason, "message refused; dead-lettered");
                 outbox::dead(&mut tx, row.id, &reason).await?;
             }
             Delivery::Failed(reason) => {
                 let attempts = row.attempts + 1;
                 if attempts >= MAX_ATTEMPTS {
-                    tracing::error!(outbox = row.id, attempts, reason, "giving up on a message");
+                    tracing::error!(channel, outbox = row.id, attempts, reason, "giving up on a message");
                     outbox::dead(&mut tx, row.id, &reason).await?;
                 } else {
-                    tracing::warn!(outbox = row.id, attempts, reason, "sending failed; will retry");
+                    tracing::warn!(channel, outbox = row.id, attempts, reason, "sending failed; will retry");
                     outbox::failed_attempt(&mut tx, row.id, &reason).await?;
                     let at = now + backoff(attempts);
                     self.retry_at.insert(row.id, at);

@@ -104,7 +104,7 @@ pub async fn tick(pool: &PgPool, env: &Env, now: DateTime<Utc>) -> Result<Tick, 
         }
     }
     if done.warned + done.pinged + done.closed > 0 {
-        env.outbox_ready.notify_one();
+        env.outbox_ready.ring();
     }
     Ok(done)
 }

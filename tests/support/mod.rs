@@ -3,8 +3,11 @@
 #![allow(dead_code)]
 
 pub mod desk;
+pub mod fake_graph;
 pub mod fake_telegram;
+pub mod paused;
 pub mod telegram;
+pub mod whatsapp;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sigap::config::Settings;

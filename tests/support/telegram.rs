@@ -55,7 +55,19 @@ impl Bot {
 
     /// Starts serving with an existing fake (a restart keeps Telegram's side).
     pub async fn start_with(pool: &PgPool, mode: Mode, fake: FakeTelegram) -> Bot {
-        let env = sigap::app::load_env(settings(&fake, &mode)).unwrap();
+        Bot::start_configured(pool, mode, fake, |_| {}).await
+    }
+
+    /// As `start_with`, with settings adjusted first (another channel beside Telegram).
+    pub async fn start_configured(
+        pool: &PgPool,
+        mode: Mode,
+        fake: FakeTelegram,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Bot {
+        let mut settings = settings(&fake, &mode);
+        adjust(&mut settings);
+        let env = sigap::app::load_env(settings).unwrap();
 
         let app = Application {
             env,

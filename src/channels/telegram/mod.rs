@@ -7,6 +7,7 @@
 pub mod poll;
 pub mod send;
 pub mod setup;
+mod transport;
 pub mod updates;
 
 use crate::config::TelegramSettings;
@@ -60,6 +61,6 @@ pub async fn process(pool: &PgPool, env: &Env, update: &Update) -> Result<Proces
             other => Processed::Desk(other),
         },
     };
-    env.outbox_ready.notify_one();
+    env.outbox_ready.ring();
     Ok(done)
 }

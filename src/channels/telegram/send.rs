@@ -1,9 +1,9 @@
 //! Delivering one outbox row with the Bot API, and reading Telegram's answer into what the
 //! sender must do next.
 
+pub use crate::channels::Delivery;
 use crate::domain::{Mention, OutChoice, Outbound};
 use crate::store::outbox::Op;
-use std::time::Duration;
 use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::Requester;
 use teloxide::types::{
@@ -14,21 +14,6 @@ use teloxide::{ApiError, Bot, RequestError};
 
 /// Telegram's limit on a message's text, in characters.
 pub const TEXT_MAX: usize = 4096;
-
-/// What became of a delivery.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Delivery {
-    /// Done; the id of the (last) message sent, when one was.
-    Sent(Option<String>),
-    /// Too fast: try again after this long.
-    RetryAfter(Duration),
-    /// The recipient blocked the bot or is gone: stop sending to them.
-    Unreachable(String),
-    /// Refused for good (a 4xx): dead-letter with the reason.
-    Rejected(String),
-    /// Telegram or the network failed: retry with backoff.
-    Failed(String),
-}
 
 /// Sends one row. `card` is the card's message id when `op` is `Card` and it was posted.
 pub async fn deliver(bot: &Bot, chat_id: &str, op: &Op, message: &Outbound, card: Option<&str>) -> Delivery {
@@ -43,6 +28,7 @@ pub async fn deliver(bot: &Bot, chat_id: &str, op: &Op, message: &Outbound, card
             None => send(bot, chat, message, None).await,
         },
         Op::Send { reply_to } => send(bot, chat, message, reply_to.as_deref()).await,
+        Op::Template => send(bot, chat, message, None).await,
     };
     match result {
         Ok(id) => Delivery::Sent(id),

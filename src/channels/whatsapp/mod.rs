@@ -1,0 +1,111 @@
+//! WhatsApp: reporters on a WhatsApp Business number through Meta's Cloud API.
+//!
+//! Meta posts each batch of messages and delivery statuses to our webhook, signed with the
+//! app secret (`web::whatsapp` checks it before anything is read). Each message is handled
+//! in its own transaction by the same engine as Telegram's, deduplicated on its `wamid`;
+//! statuses are recorded on the outbox row they belong to. Everything said back leaves
+//! through the outbox and `workers::sender` with this channel's `Transport`.
+
+pub mod api;
+mod client;
+pub mod privacy;
+mod render;
+pub mod signature;
+mod transport;
+pub mod webhook;
+
+pub use client::{Client, Clock, Failure};
+
+/// How many WhatsApp messages `m` becomes when sent free-form (a long text is split; a
+/// list holds ten rows).
+pub fn message_count(m: &crate::domain::Outbound) -> usize {
+    render::free_form(m, "-").len()
+}
+pub use transport::CHANNEL;
+
+use crate::ingest::{self, Env, IngestError, Outcome};
+use crate::store::outbox;
+use chrono::Utc;
+use sqlx::PgPool;
+use webhook::{Event, Status};
+
+/// What a webhook call held, once handled.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Processed {
+    /// Messages handled now.
+    pub messages: usize,
+    /// Messages handled before (a repeated delivery).
+    pub duplicates: usize,
+    pub statuses: usize,
+    pub ignored: usize,
+}
+
+/// Handles a webhook payload, each message and status in order and each committed before
+/// the next; `Ok` once all are, and only then may Meta be told.
+pub async fn process(pool: &PgPool, env: &Env, payload: webhook::Payload) -> Result<Processed, IngestError> {
+    let mut done = Processed::default();
+    if payload.object != "whatsapp_business_account" {
+        tracing::debug!(object = %payload.object, "webhook for another kind of object ignored");
+        return Ok(done);
+    }
+    for event in webhook::events(payload, Utc::now()) {
+        match event {
+            Event::Message(m) => match ingest::handle(pool, env, &m).await? {
+                Outcome::Duplicate => done.duplicates += 1,
+                Outcome::Handled { .. } => done.messages += 1,
+            },
+            Event::Status(s) => {
+                status(pool, env, &s).await?;
+                done.statuses += 1;
+            }
+            Event::Ignored(why) => {
+                tracing::debug!(why, "WhatsApp message ignored");
+                done.ignored += 1;
+            }
+        }
+    }
+    env.outbox_ready.ring();
+    Ok(done)
+}
+
+/// Records a delivery status. A free-form message refused later because the window had
+/// closed goes again as its template.
+async fn status(pool: &PgPool, env: &Env, s: &Status) -> Result<(), IngestError> {
+    let error = s.errors.first();
+    env.metrics.status(CHANNEL, &s.status);
+    if !["sent", "delivered", "read", "failed"].contains(&s.status.as_str()) {
+        tracing::debug!(status = %s.status, "delivery status not recorded");
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    let reason = error.map(webhook::StatusError::reason);
+    // Meta may report on a message before our sender has committed its id: wait for it.
+    outbox::lock_chat(&mut tx, CHANNEL, &s.recipient_id).await?;
+    let Some(row) = outbox::record_delivery(&mut tx, CHANNEL, &s.id, &s.status, reason.as_deref(), Utc::now()).await?
+    else {
+        tx.rollback().await?;
+        return Ok(());
+    };
+    if s.status == "failed" {
+        let code = error.map_or(0, |e| e.code);
+        env.metrics.failed(CHANNEL, code);
+        tracing::warn!(
+            chat = %privacy::masked(&row.chat_id),
+            outbox = row.id,
+            reason = reason.as_deref().unwrap_or("none given"),
+            "WhatsApp could not deliver a message"
+        );
+        let first_time = row.before.as_deref() != Some("failed");
+        if code == api::code::WINDOW_CLOSED && first_time {
+            if let Some(again) = outbox::requeue_as_template(&mut tx, row.id).await? {
+                tracing::info!(
+                    outbox = row.id,
+                    again,
+                    "the window had closed: queued again as a template"
+                );
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

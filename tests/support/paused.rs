@@ -1,0 +1,59 @@
+//! A database for tests under tokio's paused clock.
+#![allow(dead_code)]
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+/// A fresh database of its own and a pool that sets no timer once running.
+///
+/// Under a paused clock tokio moves time to the next timer whenever the runtime waits on
+/// PostgreSQL, so any periodic timer makes virtual time race ahead. `#[sqlx::test]` is not
+/// used: its shared admin pool runs a reaper every few minutes on the test's runtime. Every
+/// connection is opened before the clock stops (the acquire timeout is a timer while one
+/// opens) and none is ever closed for age or idleness.
+pub async fn paused_pool() -> (PgPool, PgConnectOptions, String) {
+    const SIZE: u32 = 8;
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let admin: PgConnectOptions = url.parse().unwrap();
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "sigap_paused_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        chrono::Utc::now().timestamp_micros()
+    );
+    let mut c = PgConnection::connect_with(&admin).await.unwrap();
+    c.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    c.close().await.unwrap();
+    let pool = PgPoolOptions::new()
+        .max_connections(SIZE)
+        .acquire_timeout(Duration::from_secs(60))
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .test_before_acquire(false)
+        .connect_with(admin.clone().database(&name))
+        .await
+        .unwrap();
+    sigap::store::MIGRATOR.run(&pool).await.unwrap();
+    let mut open = Vec::new();
+    for _ in 0..SIZE {
+        open.push(pool.acquire().await.unwrap());
+    }
+    drop(open);
+    // A released connection is pinged before it is idle again; wait for all of them, so an
+    // acquire under the paused clock never waits (its timeout would fire at once).
+    while pool.num_idle() < SIZE as usize {
+        tokio::task::yield_now().await;
+    }
+    (pool, admin, name)
+}
+
+pub async fn drop_database(pool: PgPool, admin: &PgConnectOptions, name: &str) {
+    pool.close().await;
+    let mut c = PgConnection::connect_with(admin).await.unwrap();
+    c.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+        .await
+        .unwrap();
+}
