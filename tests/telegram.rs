@@ -56,15 +56,7 @@ async fn report_card_claim_resolve_and_the_reporter_hears_each_step(pool: PgPool
     );
 
     // Ambil.
-    bot.deliver(callback_update(
-        None,
-        WAR_ROOM,
-        ANDI,
-        "Andi",
-        card.clone(),
-        &format!("tk:{id}:a"),
-    ))
-    .await;
+    bot.press(ANDI, "Andi", card.clone(), &format!("tk:{id}:a")).await;
     assert_eq!(
         status(&pool, &number).await,
         ("in_progress".into(), Some("Andi".into()))
@@ -79,35 +71,16 @@ async fn report_card_claim_resolve_and_the_reporter_hears_each_step(pool: PgPool
     assert_eq!(buttons(&card).len(), 3, "no Ambil once held: {card}");
 
     // Selesai asks for a note, as a reply the technician's app opens.
-    bot.deliver(callback_update(
-        None,
-        WAR_ROOM,
-        ANDI,
-        "Andi",
-        card.clone(),
-        &format!("tk:{id}:s"),
-    ))
-    .await;
-    bot.fake
-        .wait_until("the note prompt", |calls| {
-            calls.iter().any(|c| {
-                c.method == "sendmessage"
-                    && chat_of(c) == Some(WAR_ROOM)
-                    && c.body["reply_markup"]["force_reply"] == true
-            })
-        })
+    let prompt = bot
+        .resolve_with_note(
+            ANDI,
+            "Andi",
+            card.clone(),
+            id,
+            "kabel LAN di switch lantai 3 longgar, sudah dipasang ulang",
+        )
         .await;
-    let prompt = bot.last(WAR_ROOM);
     assert!(text(&prompt).contains("catatan penyelesaian"), "{prompt}");
-    bot.deliver(reply_update(
-        None,
-        WAR_ROOM,
-        ANDI,
-        "Andi",
-        "kabel LAN di switch lantai 3 longgar, sudah dipasang ulang",
-        prompt,
-    ))
-    .await;
     let (st, note): (String, Option<String>) =
         sqlx::query_as("SELECT status, resolution_note FROM tickets WHERE number = $1")
             .bind(&number)
@@ -136,15 +109,7 @@ async fn report_card_claim_resolve_and_the_reporter_hears_each_step(pool: PgPool
     assert_eq!(events, ["created", "claimed", "resolved"]);
 
     // A button on the card after it moved on changes nothing.
-    bot.deliver(callback_update(
-        None,
-        WAR_ROOM,
-        ANDI,
-        "Andi",
-        card,
-        &format!("tk:{id}:a"),
-    ))
-    .await;
+    bot.press(ANDI, "Andi", card, &format!("tk:{id}:a")).await;
     bot.settle(WAR_ROOM).await;
     let alert = bot.fake.calls_of("answercallbackquery").pop().unwrap();
     assert!(
@@ -269,15 +234,8 @@ async fn strangers_cannot_press_card_buttons_nor_see_others_tickets(pool: PgPool
 
     // Someone in the group who is not a registered technician.
     for action in ["a", "s", "b", "e"] {
-        bot.deliver(callback_update(
-            None,
-            WAR_ROOM,
-            999,
-            "Iseng",
-            card.clone(),
-            &format!("tk:{id}:{action}"),
-        ))
-        .await;
+        bot.press(999, "Iseng", card.clone(), &format!("tk:{id}:{action}"))
+            .await;
     }
     // A forged payload: a button id for the ticket, pressed by the reporter in their chat.
     bot.deliver(callback_update(

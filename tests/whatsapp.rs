@@ -7,9 +7,7 @@ mod support;
 use serde_json::Value;
 use sqlx::PgPool;
 use support::fake_graph::{self as fake};
-use support::telegram::{
-    WAR_ROOM, callback_update, card_showing, chat_of, reply_update, status, technician, text, ticket_id,
-};
+use support::telegram::{card_showing, status, technician, text, ticket_id};
 use support::whatsapp::{Desk, report};
 
 const ANI: &str = "6281234560001";
@@ -105,15 +103,7 @@ async fn a_reporter_on_whatsapp_is_served_by_the_telegram_war_room(pool: PgPool)
     assert!(text(&card).contains("WhatsApp"), "the card names the channel: {card}");
 
     // Ambil in the war room: the reporter hears it on WhatsApp.
-    bot.deliver(callback_update(
-        None,
-        WAR_ROOM,
-        ANDI,
-        "Andi",
-        card.clone(),
-        &format!("tk:{id}:a"),
-    ))
-    .await;
+    bot.press(ANDI, "Andi", card.clone(), &format!("tk:{id}:a")).await;
     assert_eq!(
         status(&pool, &number).await,
         ("in_progress".into(), Some("Andi".into()))
@@ -127,34 +117,8 @@ async fn a_reporter_on_whatsapp_is_served_by_the_telegram_war_room(pool: PgPool)
 
     // Selesai, with the note as a reply to the prompt.
     let card = card_showing(bot, &number, "Pemegang: Andi").await;
-    bot.deliver(callback_update(
-        None,
-        WAR_ROOM,
-        ANDI,
-        "Andi",
-        card,
-        &format!("tk:{id}:s"),
-    ))
-    .await;
-    bot.fake
-        .wait_until("the note prompt", |calls| {
-            calls.iter().any(|c| {
-                c.method == "sendmessage"
-                    && chat_of(c) == Some(WAR_ROOM)
-                    && c.body["reply_markup"]["force_reply"] == true
-            })
-        })
+    bot.resolve_with_note(ANDI, "Andi", card, id, "access point dinyalakan ulang")
         .await;
-    let prompt = bot.last(WAR_ROOM);
-    bot.deliver(reply_update(
-        None,
-        WAR_ROOM,
-        ANDI,
-        "Andi",
-        "access point dinyalakan ulang",
-        prompt,
-    ))
-    .await;
     desk.settle(ANI).await;
     let confirm = desk.last(ANI);
     assert!(

@@ -85,18 +85,51 @@ fn to(sent: &[Sent], who: &str) -> Vec<Sent> {
     sent.iter().filter(|s| s.to == who).cloned().collect()
 }
 
+/// A paused-clock database, a fake Graph API with the templates approved and the sender
+/// running, after Ani wrote once and was answered (free text: the window is open).
+struct Scene {
+    pool: PgPool,
+    admin: sqlx::postgres::PgConnectOptions,
+    name: String,
+    wa: FakeWhatsApp,
+    env: Env,
+    stop: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Scene {
+    async fn ani_greeted() -> Scene {
+        let (pool, admin, name) = paused_pool().await;
+        let wa = FakeWhatsApp::start().await;
+        support::whatsapp::approve_templates(&wa);
+        let env = env(&wa);
+        tokio::time::pause();
+        let (stop, task) = sender(&pool, &env);
+        writes(&pool, &env, &wa, ANI, 1, "halo").await;
+        wa.wait_until("the greeting's answer", |s| (!to(s, ANI).is_empty()).then_some(()))
+            .await;
+        Scene {
+            pool,
+            admin,
+            name,
+            wa,
+            env,
+            stop,
+            task,
+        }
+    }
+
+    async fn end(self) {
+        self.stop.cancel();
+        self.task.await.unwrap();
+        drop_database(self.pool, &self.admin, &self.name).await;
+    }
+}
+
 #[tokio::test]
 async fn after_25_hours_of_silence_pushes_go_as_templates() {
-    let (pool, admin, name) = paused_pool().await;
-    let wa = FakeWhatsApp::start().await;
-    support::whatsapp::approve_templates(&wa);
-    let env = env(&wa);
-    tokio::time::pause();
-    let (stop, task) = sender(&pool, &env);
-
-    writes(&pool, &env, &wa, ANI, 1, "halo").await;
-    wa.wait_until("the greeting's answer", |s| (!to(s, ANI).is_empty()).then_some(()))
-        .await;
+    let scene = Scene::ani_greeted().await;
+    let (pool, env, wa) = (scene.pool.clone(), &scene.env, &scene.wa);
     assert!(
         to(&wa.sent(), ANI).iter().all(|s| s.template().is_none()),
         "within the window: free text"
@@ -106,7 +139,7 @@ async fn after_25_hours_of_silence_pushes_go_as_templates() {
     let before = to(&wa.sent(), ANI).len();
     queue(
         &pool,
-        &env,
+        env,
         ANI,
         vec![status_push("INC-2611-0007"), confirm("INC-2611-0007")],
     )
@@ -131,27 +164,17 @@ async fn after_25_hours_of_silence_pushes_go_as_templates() {
         wa.requests()
     );
 
-    stop.cancel();
-    task.await.unwrap();
-    drop_database(pool, &admin, &name).await;
+    scene.end().await;
 }
 
 #[tokio::test]
 async fn a_window_refusal_now_or_in_a_status_is_sent_again_as_a_template() {
-    let (pool, admin, name) = paused_pool().await;
-    let wa = FakeWhatsApp::start().await;
-    support::whatsapp::approve_templates(&wa);
-    let env = env(&wa);
-    tokio::time::pause();
-    let (stop, task) = sender(&pool, &env);
-
     // Our records say Ani wrote an hour ago; Meta's say otherwise: refused at once.
-    writes(&pool, &env, &wa, ANI, 1, "halo").await;
-    wa.wait_until("the greeting's answer", |s| (!to(s, ANI).is_empty()).then_some(()))
-        .await;
+    let scene = Scene::ani_greeted().await;
+    let (pool, env, wa) = (scene.pool.clone(), &scene.env, &scene.wa);
     tokio::time::advance(Duration::from_secs(3600)).await;
     wa.forget_user(ANI);
-    queue(&pool, &env, ANI, vec![status_push("INC-2611-0008")]).await;
+    queue(&pool, env, ANI, vec![status_push("INC-2611-0008")]).await;
     let resent = wa
         .wait_until("a template after 131047", |s| {
             to(s, ANI).into_iter().find(|m| m.template().is_some())
@@ -166,7 +189,7 @@ async fn a_window_refusal_now_or_in_a_status_is_sent_again_as_a_template() {
     // Accepted, then reported failed by a status webhook.
     wa.set_window_mode(WindowMode::AsStatus);
     let templates_before = to(&wa.sent(), ANI).iter().filter(|m| m.template().is_some()).count();
-    queue(&pool, &env, ANI, vec![status_push("INC-2611-0009")]).await;
+    queue(&pool, env, ANI, vec![status_push("INC-2611-0009")]).await;
     let failed = wa
         .wait_until("the failed status", |_| {
             let s = wa.take_statuses();
@@ -174,7 +197,7 @@ async fn a_window_refusal_now_or_in_a_status_is_sent_again_as_a_template() {
         })
         .await;
     let payload = fake::payload(&[], vec![], failed.clone());
-    let handled = whatsapp::process(&pool, &env, serde_json::from_value(payload.clone()).unwrap())
+    let handled = whatsapp::process(&pool, env, serde_json::from_value(payload.clone()).unwrap())
         .await
         .unwrap();
     assert_eq!(handled.statuses, 1);
@@ -195,7 +218,7 @@ async fn a_window_refusal_now_or_in_a_status_is_sent_again_as_a_template() {
     assert_eq!(st.as_deref(), Some("failed"));
     assert!(err.unwrap_or_default().contains("131047"));
     // The same status again (Meta retries) does not send a third copy.
-    whatsapp::process(&pool, &env, serde_json::from_value(payload).unwrap())
+    whatsapp::process(&pool, env, serde_json::from_value(payload).unwrap())
         .await
         .unwrap();
     let templates: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE op = 'template'")
@@ -205,9 +228,7 @@ async fn a_window_refusal_now_or_in_a_status_is_sent_again_as_a_template() {
     assert_eq!(templates, 1);
     assert!(env.metrics.render().contains(r#"code="131047""#));
 
-    stop.cancel();
-    task.await.unwrap();
-    drop_database(pool, &admin, &name).await;
+    scene.end().await;
 }
 
 #[tokio::test]

@@ -135,13 +135,5 @@ pub async fn locale_of(
     channel: &str,
     external_id: &str,
 ) -> Result<Option<String>, StoreError> {
-    let locale = sqlx::query_scalar!(
-        r#"SELECT r.locale FROM reporter_identities i JOIN reporters r ON r.id = i.reporter_id
-           WHERE i.channel = $1 AND i.external_id = $2"#,
-        channel,
-        external_id
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(locale)
+    Ok(find(conn, channel, external_id).await?.map(|r| r.locale))
 }

@@ -179,6 +179,37 @@ impl Bot {
         self.shown(chat).pop().unwrap_or(Value::Null)
     }
 
+    /// A technician presses a card's button (`tk:{ticket}:{action}`) in the war room.
+    pub async fn press(&self, user: i64, name: &str, card: Value, data: &str) {
+        self.deliver(fake_telegram::callback_update(None, WAR_ROOM, user, name, card, data))
+            .await;
+    }
+
+    /// Selesai on the card, then the note as a reply to the prompt it opens; the prompt.
+    pub async fn resolve_with_note(&self, user: i64, name: &str, card: Value, ticket: i64, note: &str) -> Value {
+        self.press(user, name, card, &format!("tk:{ticket}:s")).await;
+        self.fake
+            .wait_until("the note prompt", |calls| {
+                calls.iter().any(|c| {
+                    c.method == "sendmessage"
+                        && chat_of(c) == Some(WAR_ROOM)
+                        && c.body["reply_markup"]["force_reply"] == true
+                })
+            })
+            .await;
+        let prompt = self.last(WAR_ROOM);
+        self.deliver(fake_telegram::reply_update(
+            None,
+            WAR_ROOM,
+            user,
+            name,
+            note,
+            prompt.clone(),
+        ))
+        .await;
+        prompt
+    }
+
     /// The war room's card of a ticket, as it looks now.
     pub fn card(&self, number: &str) -> Option<Value> {
         self.shown(WAR_ROOM).into_iter().find(|m| {
