@@ -129,7 +129,8 @@ async fn handle_once(pool: &PgPool, env: &Env, m: &Inbound, now: DateTime<Utc>) 
     let mut tx = pool.begin().await?;
     let Some(inbound_id) = inbound::record(&mut tx, m).await? else {
         tx.rollback().await?;
-        tracing::debug!(channel, message_id = %m.message_id, "duplicate inbound ignored");
+        // No message id: a WhatsApp id carries the sender's number.
+        tracing::debug!(channel, "duplicate inbound ignored");
         return Ok(Outcome::Duplicate);
     };
     let reporter = reporters::for_identity(

@@ -232,6 +232,50 @@ async fn a_window_refusal_now_or_in_a_status_is_sent_again_as_a_template() {
 }
 
 #[tokio::test]
+async fn a_long_message_refused_halfway_goes_on_without_repeating_a_part() {
+    let scene = Scene::ani_greeted().await;
+    let (pool, env, wa) = (scene.pool.clone(), &scene.env, &scene.wa);
+    let before = to(&wa.sent(), ANI).len();
+    // Three parts; Meta paces the second one and then the third fails for a moment.
+    let long: String = (0..900).map(|i| format!("baris {i:04} ")).collect();
+    assert_eq!(whatsapp::message_count(&Outbound::text(long.clone())), 3);
+    wa.fail_after(ANI, 1, 131_056);
+    wa.fail_after(ANI, 2, 131_000);
+    queue(
+        &pool,
+        env,
+        ANI,
+        vec![Outbound::text(long.clone()), Outbound::text("sesudahnya")],
+    )
+    .await;
+    let mine = wa
+        .wait_until("every part and the next message", |s| {
+            let mine = to(s, ANI);
+            (mine.len() >= before + 4).then(|| mine[before..].to_vec())
+        })
+        .await;
+    let texts: Vec<String> = mine.iter().map(Sent::text).collect();
+    assert_eq!(
+        texts.concat().replace(' ', ""),
+        format!("{long}sesudahnya").replace(' ', "")
+    );
+    assert_eq!(
+        texts.len(),
+        4,
+        "each part once: {:?}",
+        texts.iter().map(String::len).collect::<Vec<_>>()
+    );
+    assert_eq!(wa.requests().iter().filter(|r| r.injected).count(), 2);
+    let (parts, sent): (i32, bool) =
+        sqlx::query_as("SELECT parts_sent, sent_at IS NOT NULL FROM outbox ORDER BY id DESC OFFSET 1 LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((parts, sent), (2, true));
+    scene.end().await;
+}
+
+#[tokio::test]
 async fn pair_and_throughput_refusals_back_off_and_everything_arrives_within_the_limits() {
     const PEOPLE: usize = 120;
     const EACH: usize = 3;

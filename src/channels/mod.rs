@@ -11,6 +11,9 @@ use std::time::Duration;
 pub enum Delivery {
     /// Done; the platform's id of the (last) message sent, when one was.
     Sent(Option<String>),
+    /// One part of a message that leaves as several went (its platform id); the rest
+    /// goes next, each part in its own transaction and within the limits.
+    Part(String),
     /// Nothing to send (a card superseded by a newer one, an edit the platform cannot
     /// make): done, with why.
     Skipped(String),

@@ -3,7 +3,7 @@
 //! `SIGAP_WA_VERIFY_TOKEN`, `SIGAP_WA_API_URL`) override the file's `[whatsapp]`.
 
 use super::ConfigError;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 #[derive(Clone, Deserialize)]
@@ -125,6 +125,16 @@ impl WhatsAppSettings {
         if let Some(u) = var("SIGAP_WA_API_URL") {
             self.api_url = Some(u);
         }
+        // A blank secret (an empty line in the file) is no secret: with an empty app
+        // secret anyone could sign a webhook.
+        for s in [&mut self.token, &mut self.app_secret, &mut self.verify_token] {
+            if s.as_ref().is_some_and(|v| v.expose_secret().trim().is_empty()) {
+                *s = None;
+            }
+        }
+        if self.phone_number_id.as_ref().is_some_and(|n| n.trim().is_empty()) {
+            self.phone_number_id = None;
+        }
         let missing: Vec<&str> = [
             ("SIGAP_WA_TOKEN", self.token.is_none()),
             ("SIGAP_WA_PHONE_NUMBER_ID", self.phone_number_id.is_none()),
@@ -182,5 +192,18 @@ mod tests {
         for value in ["EAAG-secret", "app_secret_42", "verify_secret_42"] {
             assert!(!shown.contains(value), "{shown}");
         }
+    }
+
+    #[test]
+    fn a_blank_secret_from_the_file_counts_as_missing() {
+        let mut s = WhatsAppSettings {
+            token: Some("EAAG-secret".into()),
+            phone_number_id: Some("1098".into()),
+            app_secret: Some("  ".into()),
+            verify_token: Some("verify_secret_42".into()),
+            ..WhatsAppSettings::default()
+        };
+        let err = s.read_env(|_| None).unwrap_err();
+        assert!(err.to_string().contains("SIGAP_WA_APP_SECRET"), "{err}");
     }
 }

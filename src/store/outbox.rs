@@ -158,12 +158,14 @@ pub struct Due {
     pub ticket_id: Option<i64>,
     pub message: Outbound,
     pub attempts: i32,
+    /// Parts of the message already out (see `part_sent`).
+    pub parts_sent: i32,
 }
 
 /// Rows of the channel waiting to be sent, oldest first.
 pub async fn due(conn: &mut PgConnection, channel: &str, limit: i64) -> Result<Vec<Due>, StoreError> {
     let rows = sqlx::query!(
-        r#"SELECT id, chat_id, op, target, reply_to, ticket_id, payload, attempts FROM outbox
+        r#"SELECT id, chat_id, op, target, reply_to, ticket_id, payload, attempts, parts_sent FROM outbox
            WHERE channel = $1 AND sent_at IS NULL AND dead_at IS NULL AND available_at <= now()
            ORDER BY id
            LIMIT $2"#,
@@ -181,6 +183,7 @@ pub async fn due(conn: &mut PgConnection, channel: &str, limit: i64) -> Result<V
                 ticket_id: r.ticket_id,
                 message: serde_json::from_value(r.payload)?,
                 attempts: r.attempts,
+                parts_sent: r.parts_sent,
             })
         })
         .collect()
@@ -241,6 +244,18 @@ pub async fn delivered(
     Ok(())
 }
 
+/// One part of a message that leaves as several is out; the row stays due for the rest.
+pub async fn part_sent(conn: &mut PgConnection, id: i64, platform_id: &str) -> Result<(), StoreError> {
+    sqlx::query!(
+        "UPDATE outbox SET parts_sent = parts_sent + 1, platform_id = $2 WHERE id = $1",
+        id,
+        platform_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// A failed attempt that will be tried again.
 pub async fn failed_attempt(conn: &mut PgConnection, id: i64, error: &str) -> Result<(), StoreError> {
     sqlx::query!(
@@ -279,20 +294,11 @@ pub async fn dead_chat(conn: &mut PgConnection, channel: &str, chat_id: &str, re
     Ok(done.rows_affected())
 }
 
-/// What the platform later said became of a message it accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reported {
-    pub id: i64,
-    pub chat_id: String,
-    pub op: Op,
-    /// The status recorded before this one (a platform may report the same one twice).
-    pub before: Option<String>,
-}
-
 /// Records a delivery status (sent, delivered, read, failed) on the row the platform's
-/// message id belongs to. Statuses may arrive out of order: one never replaces a later one
-/// (read after delivered after sent), except `failed`, which replaces any. `None` when no
-/// row has that id (a part of a split message but the last, or not ours).
+/// message id belongs to; the row's id. Statuses may arrive out of order: one never
+/// replaces a later one (read after delivered after sent), except `failed`, which replaces
+/// any and is final. `None` when no row has that id (a part of a split message but the
+/// last, or not ours) or the row has failed already (the same report again).
 pub async fn record_delivery(
     conn: &mut PgConnection,
     channel: &str,
@@ -300,20 +306,21 @@ pub async fn record_delivery(
     status: &str,
     error: Option<&str>,
     at: chrono::DateTime<chrono::Utc>,
-) -> Result<Option<Reported>, StoreError> {
-    let row = sqlx::query!(
+) -> Result<Option<i64>, StoreError> {
+    let id = sqlx::query_scalar!(
         r#"WITH old AS (
                SELECT id, delivery_status FROM outbox WHERE channel = $1 AND platform_id = $2
-               ORDER BY id DESC LIMIT 1 FOR UPDATE)
+               ORDER BY id DESC LIMIT 1 FOR UPDATE),
+           new AS (
+               SELECT id, $3 = 'failed' OR array_position(ARRAY['sent', 'delivered', 'read'], $3)
+                      > coalesce(array_position(ARRAY['sent', 'delivered', 'read'], delivery_status), 0) AS moves
+               FROM old WHERE delivery_status IS DISTINCT FROM 'failed')
            UPDATE outbox o SET
-               delivery_status = CASE
-                   WHEN $3 = 'failed' OR array_position(ARRAY['sent', 'delivered', 'read'], $3)
-                        > coalesce(array_position(ARRAY['sent', 'delivered', 'read'], o.delivery_status), 0)
-                   THEN $3 ELSE o.delivery_status END,
-               delivery_at = CASE WHEN o.delivery_status IS DISTINCT FROM 'failed' THEN $5 ELSE o.delivery_at END,
+               delivery_status = CASE WHEN new.moves THEN $3 ELSE o.delivery_status END,
+               delivery_at = CASE WHEN new.moves THEN $5 ELSE o.delivery_at END,
                delivery_error = coalesce($4, o.delivery_error)
-           FROM old WHERE o.id = old.id AND o.delivery_status IS DISTINCT FROM 'failed'
-           RETURNING o.id, o.chat_id, o.op, o.target, o.reply_to, old.delivery_status AS before"#,
+           FROM new WHERE o.id = new.id
+           RETURNING o.id"#,
         channel,
         platform_id,
         status,
@@ -322,15 +329,7 @@ pub async fn record_delivery(
     )
     .fetch_optional(conn)
     .await?;
-    row.map(|r| {
-        Ok(Reported {
-            id: r.id,
-            chat_id: r.chat_id,
-            op: Op::from_parts(&r.op, r.target, r.reply_to)?,
-            before: r.before,
-        })
-    })
-    .transpose()
+    Ok(id)
 }
 
 /// Queues the row again to go as the platform's pre-approved form; the new row's id.

@@ -178,6 +178,12 @@ impl<T: Transport> Sender<T> {
                 outbox::delivered(&mut tx, row.id, id.as_deref(), None).await?;
                 self.retry_at.remove(&row.id);
             }
+            Delivery::Part(id) => {
+                outbox::part_sent(&mut tx, row.id, &id).await?;
+                self.retry_at.remove(&row.id);
+                // The chat's next part before anything later of it; back at once.
+                again = Some(now);
+            }
             Delivery::Skipped(why) => {
                 outbox::delivered(&mut tx, row.id, None, Some(&why)).await?;
                 self.retry_at.remove(&row.id);

@@ -167,5 +167,5 @@ pub mod code {
     /// Temporary failures worth another try.
     pub const TEMPORARY: [i64; 4] = [1, 2, 131_000, 131_016];
     /// The access token is wrong or expired: an operator must fix it; keep the messages.
-    pub const AUTH: [i64; 2] = [190, 0];
+    pub const AUTH: [i64; 1] = [190];
 }

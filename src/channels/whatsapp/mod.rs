@@ -71,41 +71,39 @@ pub async fn process(pool: &PgPool, env: &Env, payload: webhook::Payload) -> Res
 /// Records a delivery status. A free-form message refused later because the window had
 /// closed goes again as its template.
 async fn status(pool: &PgPool, env: &Env, s: &Status) -> Result<(), IngestError> {
-    let error = s.errors.first();
-    env.metrics.status(CHANNEL, &s.status);
     if !["sent", "delivered", "read", "failed"].contains(&s.status.as_str()) {
+        env.metrics.status(CHANNEL, &s.status);
         tracing::debug!(status = %s.status, "delivery status not recorded");
         return Ok(());
     }
-    let mut tx = pool.begin().await?;
+    let error = s.errors.first();
     let reason = error.map(webhook::StatusError::reason);
+    let failed = s.status == "failed";
+    let mut tx = pool.begin().await?;
     // Meta may report on a message before our sender has committed its id: wait for it.
     outbox::lock_chat(&mut tx, CHANNEL, &s.recipient_id).await?;
-    let Some(row) = outbox::record_delivery(&mut tx, CHANNEL, &s.id, &s.status, reason.as_deref(), Utc::now()).await?
-    else {
-        tx.rollback().await?;
-        return Ok(());
+    let row = outbox::record_delivery(&mut tx, CHANNEL, &s.id, &s.status, reason.as_deref(), Utc::now()).await?;
+    let code = error.map(|e| e.code);
+    let again = match row {
+        Some(id) if failed && code == Some(api::code::WINDOW_CLOSED) => {
+            outbox::requeue_as_template(&mut tx, id).await?
+        }
+        _ => None,
     };
-    if s.status == "failed" {
-        let code = error.map_or(0, |e| e.code);
-        env.metrics.failed(CHANNEL, code);
+    tx.commit().await?;
+    // Counted once committed, so a report Meta repeats after an error is counted once.
+    env.metrics.status(CHANNEL, &s.status);
+    if failed {
+        env.metrics.failed(CHANNEL, code.unwrap_or(0));
         tracing::warn!(
-            chat = %privacy::masked(&row.chat_id),
-            outbox = row.id,
+            chat = %privacy::masked(&s.recipient_id),
+            outbox = ?row,
             reason = reason.as_deref().unwrap_or("none given"),
             "WhatsApp could not deliver a message"
         );
-        let first_time = row.before.as_deref() != Some("failed");
-        if code == api::code::WINDOW_CLOSED && first_time {
-            if let Some(again) = outbox::requeue_as_template(&mut tx, row.id).await? {
-                tracing::info!(
-                    outbox = row.id,
-                    again,
-                    "the window had closed: queued again as a template"
-                );
-            }
-        }
     }
-    tx.commit().await?;
+    if let Some(again) = again {
+        tracing::info!(outbox = ?row, again, "the window had closed: queued again as a template");
+    }
     Ok(())
 }

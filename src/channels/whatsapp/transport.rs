@@ -19,6 +19,8 @@ pub const CHANNEL: &str = "whatsapp";
 /// are kept back for clocks and queues.
 const WINDOW: chrono::Duration = chrono::Duration::hours(24);
 const WINDOW_MARGIN: chrono::Duration = chrono::Duration::minutes(5);
+/// How often a refused token is tried again.
+const AUTH_PAUSE: Duration = Duration::from_secs(60);
 
 impl Transport for Client {
     fn channel(&self) -> &'static str {
@@ -47,18 +49,24 @@ impl Transport for Client {
         if !open || row.op == Op::Template {
             return Ok(self.as_template(row, &language, "window closed").await);
         }
-        let mut sent = None;
-        for part in render::free_form(&row.message, &self.list_button(&language)) {
-            match self.post(&row.chat_id, &part).await {
-                Ok(id) => sent = Some(id),
-                // The API knows better than our clock: the window is closed after all.
-                Err(f) if f.code() == Some(code::WINDOW_CLOSED) => {
-                    return Ok(self.as_template(row, &language, "refused: window closed").await);
-                }
-                Err(f) => return Ok(self.classify(row, &f)),
+        // One part per call: a refusal of a later part never sends an earlier one again,
+        // and every part is counted against the limits.
+        let parts = render::free_form(&row.message, &self.list_button(&language));
+        let done = usize::try_from(row.parts_sent).unwrap_or(0);
+        let Some(part) = parts.get(done) else {
+            return Ok(Delivery::Sent(None));
+        };
+        match self.post(&row.chat_id, part).await {
+            Ok(id) if done + 1 < parts.len() => Ok(Delivery::Part(id)),
+            Ok(id) => Ok(Delivery::Sent(Some(id))),
+            // The API knows better than our clock: the window is closed after all. The
+            // template carries what matters (the status, the question and its buttons),
+            // even when a part of the free text already went.
+            Err(f) if f.code() == Some(code::WINDOW_CLOSED) => {
+                Ok(self.as_template(row, &language, "refused: window closed").await)
             }
+            Err(f) => Ok(self.classify(row, &f)),
         }
-        Ok(Delivery::Sent(sent))
     }
 }
 
@@ -93,7 +101,9 @@ impl Client {
                     reason,
                     "WhatsApp refused the access token (SIGAP_WA_TOKEN); messages wait"
                 );
-                Delivery::Failed(reason)
+                // Every send would fail alike: the whole channel waits, and no message
+                // uses up its tries while the token is being fixed.
+                Delivery::SlowDown(AUTH_PAUSE)
             }
             c if code::TEMPORARY.contains(&c) || *status >= 500 => Delivery::Failed(reason),
             _ if *status == 429 => Delivery::SlowDown(backoff(row.attempts + 1)),

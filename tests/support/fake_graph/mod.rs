@@ -143,7 +143,8 @@ pub(crate) struct State {
     throughput: usize,
     pair: (usize, Duration),
     /// (recipient or any, code)
-    inject: VecDeque<(Option<String>, i64)>,
+    /// (to whom, code, sends to let through first)
+    inject: VecDeque<(Option<String>, i64, usize)>,
     next_id: u64,
     /// Accepted sends' moments, overall and per recipient, for the limits.
     overall: VecDeque<Instant>,
@@ -256,8 +257,16 @@ impl FakeWhatsApp {
     pub fn fail_next(&self, to: Option<&str>, code: i64, times: usize) {
         let mut st = self.shared.lock();
         for _ in 0..times {
-            st.inject.push_back((to.map(str::to_owned), code));
+            st.inject.push_back((to.map(str::to_owned), code, 0));
         }
+    }
+
+    /// Refuses one send to `to` with `code` after letting `through` sends to them pass.
+    pub fn fail_after(&self, to: &str, through: usize, code: i64) {
+        self.shared
+            .lock()
+            .inject
+            .push_back((Some(to.to_owned()), code, through));
     }
 
     pub fn sent(&self) -> Vec<Sent> {

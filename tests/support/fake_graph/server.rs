@@ -120,10 +120,14 @@ fn handle(
     if let Some(i) = st
         .inject
         .iter()
-        .position(|(who, _)| who.as_deref().is_none_or(|w| w == to))
+        .position(|(who, _, _)| who.as_deref().is_none_or(|w| w == to))
     {
-        let (_, code) = st.inject.remove(i).expect("found");
-        return Err((refusal(code), true));
+        if st.inject[i].2 > 0 {
+            st.inject[i].2 -= 1;
+        } else {
+            let (_, code, _) = st.inject.remove(i).expect("found");
+            return Err((refusal(code), true));
+        }
     }
     validate(st, body, kind).map_err(|r| (r, false))?;
     // The number's throughput over the last second, then the pace for this person.
