@@ -6,7 +6,7 @@
 use crate::desk;
 use crate::domain::sla::Mark;
 use crate::domain::survey::{Answer, Step};
-use crate::domain::{About, Outbound, Status};
+use crate::domain::{Outbound, Status};
 use crate::i18n::Msg;
 use crate::ingest::{Env, IngestError};
 use crate::intake::Reply;
@@ -175,10 +175,7 @@ pub async fn autoclose(conn: &mut PgConnection, env: &Env, now: DateTime<Utc>) -
     for t in &closed {
         let r = env.locales.renderer(&t.locale, &k.catalog, env.settings.timezone);
         let text = r.render(&Msg::new("closing-auto").arg("number", t.number.as_str()));
-        let about = About::Status {
-            number: t.number.clone(),
-            status: r.render(&Msg::new("status").arg("status", Status::Closed.as_str())),
-        };
+        let about = desk::status_about(&r, &t.number, Status::Closed);
         outbox::push_all(
             conn,
             &t.channel,

@@ -2,6 +2,7 @@
 
 pub mod telegram;
 pub mod terminal;
+pub mod text;
 pub mod whatsapp;
 
 use std::time::Duration;

@@ -232,10 +232,7 @@ impl Desk<'_> {
             .renderer(&t.reporter_locale, &k.catalog, self.env.settings.timezone);
         let mut message = crate::ingest::render(&r, &reply);
         if let Some(s) = status {
-            message.about = Some(About::Status {
-                number: t.number.clone(),
-                status: r.render(&Msg::new("status").arg("status", s.as_str())),
-            });
+            message.about = Some(status_about(&r, &t.number, s));
         }
         self.out
             .rows
@@ -262,4 +259,13 @@ pub async fn announce(conn: &mut PgConnection, env: &Env, ticket_id: i64) -> Res
     };
     outbox::push_all(conn, Channel::Telegram.as_str(), &room.to_string(), None, &[q]).await?;
     Ok(())
+}
+
+/// A message's gist when it tells the reporter of a ticket's new status: what a
+/// platform's pre-approved status form is filled with.
+pub fn status_about(r: &Renderer, number: &str, status: Status) -> About {
+    About::Status {
+        number: number.to_owned(),
+        status: r.render(&Msg::new("status").arg("status", status.as_str())),
+    }
 }

@@ -2,6 +2,7 @@
 //! sender must do next.
 
 pub use crate::channels::Delivery;
+use crate::channels::text::{clip, split};
 use crate::domain::{Mention, OutChoice, Outbound};
 use crate::store::outbox::Op;
 use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
@@ -147,37 +148,6 @@ fn is_client_error(description: &str) -> bool {
         .any(|p| description.starts_with(p))
 }
 
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut s: String = text.chars().take(max - 1).collect();
-    s.push('…');
-    s
-}
-
-/// Splits a long text into parts of at most `max` characters, at line breaks where it can,
-/// else at spaces, else anywhere. Never returns an empty list.
-pub fn split(text: &str, max: usize) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut rest = text;
-    while rest.chars().count() > max {
-        let cut = rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i);
-        let head = &rest[..cut];
-        let at = head
-            .rfind('\n')
-            .or_else(|| head.rfind(' '))
-            .filter(|&i| i > 0)
-            .unwrap_or(cut);
-        parts.push(rest[..at].trim_end().to_owned());
-        rest = rest[at..].trim_start();
-    }
-    if !rest.is_empty() || parts.is_empty() {
-        parts.push(rest.to_owned());
-    }
-    parts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,20 +167,6 @@ mod tests {
             "{e:?}"
         );
         assert!(mentions("tidak disebut", &[andi]).is_empty());
-    }
-
-    #[test]
-    fn long_text_is_split_within_the_limit() {
-        let text = "kata ".repeat(2500) + "\n" + &"x".repeat(5000);
-        let parts = split(&text, TEXT_MAX);
-        assert!(parts.iter().all(|p| p.chars().count() <= TEXT_MAX && !p.is_empty()));
-        let joined: usize = parts
-            .iter()
-            .map(|p| p.chars().filter(|c| !c.is_whitespace()).count())
-            .sum();
-        assert_eq!(joined, 2500 * 4 + 5000, "nothing lost");
-        assert_eq!(split("pendek", TEXT_MAX), vec!["pendek"]);
-        assert_eq!(split("", TEXT_MAX), vec![""]);
     }
 
     #[test]

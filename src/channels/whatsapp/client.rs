@@ -1,6 +1,6 @@
 //! The Cloud API client: posts one message and reads the answer, success or error.
 
-use super::api::{self, Accepted, ApiError, ErrorBody, Message};
+use super::api::{Accepted, ApiError, ErrorBody, Message};
 use crate::config::WhatsAppSettings;
 use crate::i18n::Locales;
 use chrono::{DateTime, Utc};
@@ -120,13 +120,8 @@ impl Client {
 
     /// A list's opening button, in the recipient's language.
     pub(super) fn list_button(&self, language: &str) -> String {
-        let text = self.locales.text(language, "wa-list-button");
-        clip_to(&text, api::LIST_BUTTON_MAX)
+        self.locales.text(language, "wa-list-button")
     }
-}
-
-fn clip_to(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }
 
 /// Wall-clock time read from tokio's clock: the same as the system's while running (within

@@ -3,7 +3,7 @@
 //! carrying the message's gist.
 
 use super::api::{self, Message};
-use crate::channels::telegram::send::split;
+use crate::channels::text::{clip, split};
 use crate::config::WhatsAppTemplates;
 use crate::domain::{About, OutChoice, Outbound};
 
@@ -87,15 +87,6 @@ pub fn template(m: &Outbound, templates: &WhatsAppTemplates, language: &str) -> 
 fn param(text: &str) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     clip(&flat, api::PARAM_MAX)
-}
-
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut s: String = text.chars().take(max - 1).collect();
-    s.push('…');
-    s
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -305,7 +305,7 @@ impl FakeWhatsApp {
     /// Waits until `f` over the accepted messages gives something; re-checked on every
     /// request. Panics after 30 s of real time with what was sent.
     pub async fn wait_until<T>(&self, what: &str, mut f: impl FnMut(&[Sent]) -> Option<T>) -> T {
-        let (_keep, mut expired) = real_time_deadline(WAIT_LIMIT);
+        let (_keep, mut expired) = super::fake_telegram::real_time_deadline(WAIT_LIMIT);
         loop {
             let changed = self.shared.changed.notified();
             tokio::pin!(changed);
@@ -334,15 +334,4 @@ impl FakeWhatsApp {
         }
         out
     }
-}
-
-fn real_time_deadline(limit: std::time::Duration) -> (std::sync::mpsc::Sender<()>, oneshot::Receiver<()>) {
-    let (keep, dropped) = std::sync::mpsc::channel::<()>();
-    let (fire, expired) = oneshot::channel();
-    std::thread::spawn(move || {
-        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = dropped.recv_timeout(limit) {
-            let _ = fire.send(());
-        }
-    });
-    (keep, expired)
 }

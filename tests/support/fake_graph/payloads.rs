@@ -11,7 +11,8 @@ fn timestamp() -> String {
     CLOCK.fetch_add(1, Ordering::Relaxed).to_string()
 }
 
-/// `sha256=<hex HMAC-SHA256(secret, body)>`, the `X-Hub-Signature-256` header.
+/// `sha256=<hex HMAC-SHA256(secret, body)>`, the `X-Hub-Signature-256` header; written
+/// apart from `sigap::channels::whatsapp::signature` on purpose, as Meta signs.
 pub fn sign(body: &[u8], secret: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
     mac.update(body);

@@ -386,7 +386,7 @@ impl FakeTelegram {
 
 /// A oneshot that fires after `limit` of real time, from a thread: tokio's paused clock
 /// must not make it fire early or never. The thread ends when the returned sender drops.
-fn real_time_deadline(limit: std::time::Duration) -> (std::sync::mpsc::Sender<()>, oneshot::Receiver<()>) {
+pub fn real_time_deadline(limit: std::time::Duration) -> (std::sync::mpsc::Sender<()>, oneshot::Receiver<()>) {
     let (keep, dropped) = std::sync::mpsc::channel::<()>();
     let (fire, expired) = oneshot::channel();
     std::thread::spawn(move || {
