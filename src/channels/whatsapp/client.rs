@@ -124,8 +124,10 @@ impl Client {
     }
 }
 
-/// Wall-clock time read from tokio's clock: the same as the system's while running (within
-/// the drift of a day), and it moves when a test moves tokio's paused clock.
+/// Wall-clock time that also moves with tokio's clock, so a test can let a day pass with
+/// tokio's paused clock. The later of the system's time and the start plus tokio's elapsed
+/// time: after a suspended VM wakes (tokio's clock stood still) the system's is later, and
+/// where they drift apart the later one only ends the 24-hour window early, never late.
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
     utc: DateTime<Utc>,
@@ -141,6 +143,7 @@ impl Clock {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.utc + chrono::Duration::from_std(self.at.elapsed()).unwrap_or_default()
+        let moved = self.utc + chrono::Duration::from_std(self.at.elapsed()).unwrap_or_default();
+        moved.max(Utc::now())
     }
 }
