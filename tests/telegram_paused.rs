@@ -252,3 +252,41 @@ async fn not_modified_is_success_a_400_is_dead_lettered_and_a_5xx_is_retried_wit
     assert!(sent && !dead && attempts == 3);
     drop_database(pool, &admin, &name).await;
 }
+
+#[tokio::test]
+async fn a_long_message_goes_part_by_part_within_the_chat_limit_and_none_twice() {
+    let (pool, admin, name) = paused_pool().await;
+    let fake = FakeTelegram::start().await;
+    tokio::time::pause();
+    fake.enforce_limits(true);
+    let chat = REPORTERS[0];
+    let long: String = (0..900).map(|i| format!("baris {i:04} ")).collect();
+    queue(&pool, chat, vec![long.clone(), "sesudahnya".into()]).await;
+    // The second part meets Telegram's server failing once: retried, the first not resent.
+    fake.fail_next("sendmessage", Failure::Pass);
+    fake.fail_next("sendmessage", Failure::ServerError);
+    let (wake, stop, task) = sender(&pool, &fake);
+    wake.ring();
+    fake.wait_until("every part and the next message", |calls| {
+        sends_to(calls, chat).iter().filter(|c| c.outcome == 200).count() >= 4
+    })
+    .await;
+    let calls = sends_to(&fake.calls(), chat);
+    let ok: Vec<&Call> = calls.iter().filter(|c| c.outcome == 200).collect();
+    let texts: Vec<&str> = ok.iter().map(|c| c.body["text"].as_str().unwrap()).collect();
+    assert_eq!(texts.len(), 4, "each part once");
+    assert_eq!(
+        texts.concat().replace(' ', ""),
+        format!("{long}sesudahnya").replace(' ', "")
+    );
+    // Each part counted against the chat's limit: never two inside a second, never a 429.
+    for w in ok.windows(2) {
+        assert!(w[1].at.duration_since(w[0].at) >= Duration::from_secs(1));
+    }
+    assert_eq!(calls.iter().filter(|c| c.outcome == 429).count(), 0);
+    assert_eq!(calls.iter().filter(|c| c.outcome == 500).count(), 1);
+
+    stop.cancel();
+    task.await.unwrap();
+    drop_database(pool, &admin, &name).await;
+}

@@ -4,7 +4,7 @@
 pub use crate::channels::Delivery;
 use crate::channels::text::{clip, split};
 use crate::domain::{Mention, OutChoice, Outbound};
-use crate::store::outbox::Op;
+use crate::store::outbox::{Due, Op};
 use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::Requester;
 use teloxide::types::{
@@ -16,23 +16,28 @@ use teloxide::{ApiError, Bot, RequestError};
 /// Telegram's limit on a message's text, in characters.
 pub const TEXT_MAX: usize = 4096;
 
-/// Sends one row. `card` is the card's message id when `op` is `Card` and it was posted.
-pub async fn deliver(bot: &Bot, chat_id: &str, op: &Op, message: &Outbound, card: Option<&str>) -> Delivery {
+/// Sends one row, or its next part when its text is longer than a message. `card` is the
+/// card's message id when `op` is `Card` and it was posted.
+pub async fn deliver(bot: &Bot, row: &Due, card: Option<&str>) -> Delivery {
+    let (chat_id, op, message) = (row.chat_id.as_str(), &row.op, &row.message);
+    let part = usize::try_from(row.parts_sent).unwrap_or(0);
     let Ok(chat) = chat_id.parse::<i64>().map(ChatId) else {
         return Delivery::Rejected(format!("not a Telegram chat id: {chat_id}"));
     };
+    let whole = |id| (id, false);
     let result = match op {
-        Op::Answer { query_id } => answer(bot, query_id, &message.text).await.map(|()| None),
-        Op::Edit { message_id } => edit(bot, chat, message_id, message).await,
+        Op::Answer { query_id } => answer(bot, query_id, &message.text).await.map(|()| (None, false)),
+        Op::Edit { message_id } => edit(bot, chat, message_id, message).await.map(whole),
         Op::Card => match card {
-            Some(id) => edit(bot, chat, id, message).await,
-            None => send(bot, chat, message, None).await,
+            Some(id) => edit(bot, chat, id, message).await.map(whole),
+            None => send(bot, chat, message, None, part).await,
         },
-        Op::Send { reply_to } => send(bot, chat, message, reply_to.as_deref()).await,
-        Op::Template => send(bot, chat, message, None).await,
+        Op::Send { reply_to } => send(bot, chat, message, reply_to.as_deref(), part).await,
+        Op::Template => send(bot, chat, message, None, part).await,
     };
     match result {
-        Ok(id) => Delivery::Sent(id),
+        Ok((Some(id), true)) => Delivery::Part(id),
+        Ok((id, _)) => Delivery::Sent(id),
         Err(e) => classify(e),
     }
 }
@@ -61,31 +66,38 @@ async fn edit(bot: &Bot, chat: ChatId, message_id: &str, m: &Outbound) -> Result
     }
 }
 
-async fn send(bot: &Bot, chat: ChatId, m: &Outbound, reply_to: Option<&str>) -> Result<Option<String>, RequestError> {
+/// Sends part `i` of the message (one part per call, each committed before the next, so a
+/// refusal halfway never repeats a part); its id, and whether parts remain.
+async fn send(
+    bot: &Bot,
+    chat: ChatId,
+    m: &Outbound,
+    reply_to: Option<&str>,
+    i: usize,
+) -> Result<(Option<String>, bool), RequestError> {
     let parts = split(&m.text, TEXT_MAX);
     let last = parts.len() - 1;
-    let mut id = None;
-    for (i, part) in parts.into_iter().enumerate() {
-        let mut req = bot.send_message(chat, part.clone());
-        if i == 0 {
-            if let Some(r) = reply_to.and_then(|r| r.parse::<i32>().ok()) {
-                req = req.reply_parameters(ReplyParameters::new(MessageId(r)).allow_sending_without_reply());
-            }
+    let Some(part) = parts.get(i) else {
+        return Ok((None, false));
+    };
+    let mut req = bot.send_message(chat, part.clone());
+    if i == 0 {
+        if let Some(r) = reply_to.and_then(|r| r.parse::<i32>().ok()) {
+            req = req.reply_parameters(ReplyParameters::new(MessageId(r)).allow_sending_without_reply());
         }
-        let entities = mentions(&part, &m.mentions);
-        if !entities.is_empty() {
-            req = req.entities(entities);
-        }
-        if i == last {
-            if !m.choices.is_empty() {
-                req = req.reply_markup(keyboard(&m.choices));
-            } else if m.expects_reply {
-                req = req.reply_markup(ReplyMarkup::ForceReply(ForceReply::new().selective()));
-            }
-        }
-        id = Some(req.await?.id.0.to_string());
     }
-    Ok(id)
+    let entities = mentions(part, &m.mentions);
+    if !entities.is_empty() {
+        req = req.entities(entities);
+    }
+    if i == last {
+        if !m.choices.is_empty() {
+            req = req.reply_markup(keyboard(&m.choices));
+        } else if m.expects_reply {
+            req = req.reply_markup(ReplyMarkup::ForceReply(ForceReply::new().selective()));
+        }
+    }
+    Ok((Some(req.await?.id.0.to_string()), i < last))
 }
 
 /// Links the first occurrence of each mentioned name in `text` to the person (Telegram

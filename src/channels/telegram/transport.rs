@@ -31,7 +31,7 @@ impl Transport for Bot {
             }
             card = desk::card_message(tx, ticket, &row.chat_id).await?;
         }
-        let delivery = deliver(self, &row.chat_id, &row.op, &row.message, card.as_deref()).await;
+        let delivery = deliver(self, row, card.as_deref()).await;
         match &delivery {
             Delivery::Sent(Some(id)) if card.is_none() => {
                 if let (Op::Card, Some(ticket)) = (&row.op, row.ticket_id) {

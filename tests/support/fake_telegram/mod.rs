@@ -83,6 +83,8 @@ impl Call {
 /// A refusal to inject, answered as Telegram would.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
+    /// Not a failure: this call goes through (to fail a later one with the next entry).
+    Pass,
     /// 429 with `retry_after`: teloxide's `RequestError::RetryAfter`.
     RetryAfter(u32),
     /// 403 "Forbidden: bot was blocked by the user": `ApiError::BotBlocked`.
@@ -102,6 +104,7 @@ pub enum Failure {
 impl Failure {
     fn reply(&self) -> Reply {
         match self {
+            Failure::Pass => unreachable!("a pass is answered as the call itself"),
             Failure::RetryAfter(s) => Reply::retry_after(*s),
             Failure::Blocked => Reply::error(403, BLOCKED),
             Failure::BadRequest(d) => Reply::error(400, d),
