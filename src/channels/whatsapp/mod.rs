@@ -14,13 +14,7 @@ pub mod signature;
 mod transport;
 pub mod webhook;
 
-pub use client::{Client, Clock, Failure};
-
-/// How many WhatsApp messages `m` becomes when sent free-form (a long text is split; a
-/// list holds ten rows).
-pub fn message_count(m: &crate::domain::Outbound) -> usize {
-    render::free_form(m, "-").len()
-}
+pub use client::{Client, Failure};
 pub use transport::CHANNEL;
 
 use crate::ingest::{self, Env, IngestError, Outcome};
@@ -28,6 +22,12 @@ use crate::store::outbox;
 use chrono::Utc;
 use sqlx::PgPool;
 use webhook::{Event, Status};
+
+/// How many WhatsApp messages `m` becomes when sent free-form (a long text is split; a
+/// list holds ten rows).
+pub fn message_count(m: &crate::domain::Outbound) -> usize {
+    render::free_form(m, "-").len()
+}
 
 /// What a webhook call held, once handled.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
