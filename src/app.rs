@@ -172,7 +172,8 @@ impl Application {
                     }
                 });
                 if !webhook {
-                    tasks.spawn(poll::run(pool.clone(), self.env.clone(), bot.clone(), stop.clone()));
+                    let polling = poll::long_polling(bot).context("building the long-polling client")?;
+                    tasks.spawn(poll::run(pool.clone(), self.env.clone(), polling, stop.clone()));
                 }
             }
             None => tracing::warn!("no Telegram token (TELOXIDE_TOKEN): serving without the bot"),

@@ -46,6 +46,15 @@ pub enum IngestError {
     Store(#[from] StoreError),
 }
 
+impl IngestError {
+    /// Whether handling the same message again may succeed (see `StoreError::is_retryable`).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            IngestError::Store(e) => e.is_retryable(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for IngestError {
     fn from(e: sqlx::Error) -> Self {
         IngestError::Store(e.into())

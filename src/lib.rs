@@ -19,6 +19,7 @@ pub mod intake;
 pub mod knowledge;
 pub mod metrics;
 pub mod report;
+pub mod set_aside;
 pub mod store;
 pub mod telemetry;
 pub mod web;

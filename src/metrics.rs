@@ -1,5 +1,6 @@
 //! Counters for Prometheus at `GET /metrics`, per process (a scraper adds the replicas up).
-//! Only what a person should watch: what the platforms said became of our messages.
+//! Only what a person should watch: what the platforms said became of our messages, and
+//! deliveries set aside.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -18,11 +19,17 @@ struct FailedLabels {
     code: String,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ChannelLabels {
+    channel: String,
+}
+
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
     statuses: Family<StatusLabels, Counter>,
     failed: Family<FailedLabels, Counter>,
+    set_aside: Family<ChannelLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -40,10 +47,17 @@ impl Default for Metrics {
             "Messages the platform reported as failed, by its error code",
             failed.clone(),
         );
+        let set_aside = Family::<ChannelLabels, Counter>::default();
+        registry.register(
+            "updates_set_aside",
+            "Deliveries set aside because they could not be stored for a reason that would not go away",
+            set_aside.clone(),
+        );
         Metrics {
             registry,
             statuses,
             failed,
+            set_aside,
         }
     }
 }
@@ -63,6 +77,14 @@ impl Metrics {
             .get_or_create(&FailedLabels {
                 channel: channel.into(),
                 code: code.to_string(),
+            })
+            .inc();
+    }
+
+    pub fn set_aside(&self, channel: &str) {
+        self.set_aside
+            .get_or_create(&ChannelLabels {
+                channel: channel.into(),
             })
             .inc();
     }

@@ -197,9 +197,14 @@ async fn a_window_refusal_now_or_in_a_status_is_sent_again_as_a_template() {
         })
         .await;
     let payload = fake::payload(&[], vec![], failed.clone());
-    let handled = whatsapp::process(&pool, env, serde_json::from_value(payload.clone()).unwrap())
-        .await
-        .unwrap();
+    let handled = whatsapp::process(
+        &pool,
+        env,
+        serde_json::from_value(payload.clone()).unwrap(),
+        &serde_json::to_vec(&payload).unwrap(),
+    )
+    .await
+    .unwrap();
     assert_eq!(handled.statuses, 1);
     env.outbox_ready.ring();
     let again = wa
@@ -218,9 +223,14 @@ async fn a_window_refusal_now_or_in_a_status_is_sent_again_as_a_template() {
     assert_eq!(st.as_deref(), Some("failed"));
     assert!(err.unwrap_or_default().contains("131047"));
     // The same status again (Meta retries) does not send a third copy.
-    whatsapp::process(&pool, env, serde_json::from_value(payload).unwrap())
-        .await
-        .unwrap();
+    whatsapp::process(
+        &pool,
+        env,
+        serde_json::from_value(payload.clone()).unwrap(),
+        &serde_json::to_vec(&payload).unwrap(),
+    )
+    .await
+    .unwrap();
     let templates: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE op = 'template'")
         .fetch_one(&pool)
         .await

@@ -20,6 +20,7 @@ empty-message = The message is empty. Please describe the problem you have.
 english-message = Sorry, Sigap works in Indonesian. Please describe your problem in Indonesian, for example: "laptop saya tidak bisa menyala".
 not-understood = Sorry, I did not understand that message. Describe the problem in a plain sentence, for example: "the printer in the admin office does not print".
 unsupported-message = Sorry, Sigap can read text, photos, documents and locations only. Please describe your problem in writing.
+set-aside-reply = Sorry, we could not process your message. Please send it again in other words; if it still fails, contact the helpdesk.
 unknown-command = The command /{ $command } is unknown. Available commands: /lapor, /status, /batal, /bantuan.
 language-set = All right, Sigap will reply in English.
 language-usage = Type /bahasa en for English, or /bahasa id for Bahasa Indonesia.

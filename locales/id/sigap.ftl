@@ -20,6 +20,7 @@ empty-message = Pesannya kosong. Silakan tuliskan masalah yang Anda alami.
 english-message = Mohon maaf, Sigap melayani dalam Bahasa Indonesia. Silakan ceritakan masalah Anda dalam Bahasa Indonesia, misalnya: "laptop saya tidak bisa menyala".
 not-understood = Maaf, saya belum memahami pesan tersebut. Ceritakan masalahnya dengan kalimat biasa, misalnya: "printer di ruang TU tidak bisa mencetak".
 unsupported-message = Maaf, Sigap hanya bisa membaca teks, foto, dokumen, dan lokasi. Silakan tuliskan masalah Anda.
+set-aside-reply = Maaf, pesan Anda tidak dapat kami proses. Silakan kirim ulang dengan kata-kata lain; bila tetap gagal, hubungi helpdesk.
 unknown-command = Perintah /{ $command } tidak dikenal. Perintah yang tersedia: /lapor, /status, /batal, /bantuan.
 language-set = Baik, Sigap akan memakai Bahasa Indonesia.
 language-usage = Ketik /bahasa id untuk Bahasa Indonesia, atau /bahasa en untuk English.

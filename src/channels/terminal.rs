@@ -60,7 +60,9 @@ where
             Ok(n) if n >= 1 && n <= last_choices.len() => Content::Choice {
                 id: last_choices[n - 1].clone(),
             },
-            _ => Content::Text { text: line.clone() },
+            _ => Content::Text {
+                text: crate::domain::storable::text(&line).into_owned(),
+            },
         };
         let m = Inbound {
             channel: Channel::Terminal,

@@ -22,7 +22,7 @@ pub use card::CardAction;
 pub use notice::notify_holder;
 
 /// Something a person did in the war room, or a technician in a private chat.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DeskInput {
     /// The platform's delivery id (Telegram's update id): handled once.
     pub update_id: String,
@@ -35,7 +35,7 @@ pub struct DeskInput {
     pub kind: DeskKind,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum DeskKind {
     /// A card button: `data` as pressed, never trusted.
     Button {

@@ -6,6 +6,7 @@ pub mod level;
 pub mod message;
 pub mod sla;
 pub mod status;
+pub mod storable;
 pub mod survey;
 pub mod teams;
 pub mod ticket;

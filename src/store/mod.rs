@@ -12,6 +12,7 @@ pub mod kb;
 pub mod outbox;
 pub mod report;
 pub mod reporters;
+pub mod set_aside;
 pub mod sla;
 pub mod teams;
 pub mod technicians;
@@ -33,6 +34,41 @@ pub enum StoreError {
     Corrupt(String),
     #[error(transparent)]
     Server(#[from] ServerError),
+}
+
+impl StoreError {
+    /// Whether the same work may succeed if tried again: the connection or the server
+    /// failed, or PostgreSQL aborted the transaction to settle a conflict. A refusal of the
+    /// data itself (a constraint, an encoding, a value out of range, a statement that does
+    /// not fit the schema) comes back the same every time.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Db(e) => match e {
+                sqlx::Error::Database(d) => d.code().is_none_or(|c| retryable_sqlstate(&c)),
+                sqlx::Error::Configuration(_)
+                | sqlx::Error::InvalidArgument(_)
+                | sqlx::Error::RowNotFound
+                | sqlx::Error::TypeNotFound { .. }
+                | sqlx::Error::ColumnIndexOutOfBounds { .. }
+                | sqlx::Error::ColumnNotFound(_)
+                | sqlx::Error::ColumnDecode { .. }
+                | sqlx::Error::Encode(_)
+                | sqlx::Error::Decode(_) => false,
+                // The connection, the pool, TLS, the protocol: the way to the server.
+                _ => true,
+            },
+            StoreError::Migrate(_) | StoreError::Corrupt(_) => false,
+            StoreError::Server(_) => true,
+        }
+    }
+}
+
+/// SQLSTATE classes that describe the server or the connection, not the statement: 08
+/// connection exception, 40 transaction rollback (serialisation failure, deadlock), 53
+/// insufficient resources, 57 operator intervention (shutdown, cancel), 58 system error;
+/// and 55P03, a lock not available now.
+fn retryable_sqlstate(code: &str) -> bool {
+    matches!(code.get(..2), Some("08" | "40" | "53" | "57" | "58")) || code == "55P03"
 }
 
 impl From<serde_json::Error> for StoreError {

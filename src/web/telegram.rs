@@ -1,5 +1,6 @@
 //! `POST /webhooks/telegram`: the secret checked in constant time before anything is read;
-//! 200 only after the update's transaction committed (Telegram retries anything else).
+//! 200 only after the update's transaction committed, or the update was set aside because
+//! no retry would store it (Telegram retries anything else).
 
 use super::WebState;
 use crate::channels::telegram;
@@ -34,10 +35,19 @@ pub async fn webhook(State(s): State<WebState>, headers: HeaderMap, body: Bytes)
             return StatusCode::OK;
         }
     };
-    match telegram::process(&s.pool, &s.env, &update).await {
+    let failed = match telegram::process(&s.pool, &s.env, &update).await {
+        Ok(_) => return StatusCode::OK,
+        Err(e) => e,
+    };
+    if failed.is_retryable() {
+        tracing::error!(update = update.id.0, error = %failed, "Telegram update not stored; Telegram will resend it");
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    // No retry would store it: set aside, so Telegram does not hold the chat's next ones.
+    match telegram::set_aside(&s.pool, &s.env, &update, &body, &failed).await {
         Ok(_) => StatusCode::OK,
         Err(e) => {
-            tracing::error!(update = update.id.0, error = %e, "Telegram update not stored; Telegram will resend it");
+            tracing::error!(update = update.id.0, error = %e, "Telegram update not set aside; Telegram will resend it");
             StatusCode::INTERNAL_SERVER_ERROR
         }
     }

@@ -52,7 +52,12 @@ pub async fn deliver(State(s): State<WebState>, headers: HeaderMap, body: Bytes)
         tracing::warn!("WhatsApp webhook call with a wrong or missing signature refused");
         return StatusCode::UNAUTHORIZED;
     }
-    let payload: Payload = match serde_json::from_slice(&body) {
+    // Text PostgreSQL refuses (a NUL) is dropped here, before anything reads it.
+    let payload = serde_json::from_slice::<serde_json::Value>(&body).and_then(|mut tree| {
+        crate::domain::storable::json(&mut tree);
+        Payload::deserialize(tree)
+    });
+    let payload = match payload {
         Ok(p) => p,
         Err(e) => {
             // Signed by Meta but unreadable to us: it will never read better, so take it
@@ -61,7 +66,7 @@ pub async fn deliver(State(s): State<WebState>, headers: HeaderMap, body: Bytes)
             return StatusCode::OK;
         }
     };
-    match whatsapp::process(&s.pool, &s.env, payload).await {
+    match whatsapp::process(&s.pool, &s.env, payload, &body).await {
         Ok(done) => {
             tracing::debug!(?done, "WhatsApp webhook handled");
             StatusCode::OK

@@ -13,6 +13,7 @@ pub mod updates;
 use crate::config::TelegramSettings;
 use crate::desk::{self, DeskOutcome};
 use crate::ingest::{self, Env, IngestError};
+use crate::store::set_aside::Aside;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use teloxide::Bot;
@@ -47,7 +48,7 @@ pub enum Processed {
 /// Handles one update, committed when this returns `Ok`; only then may it be acknowledged.
 pub async fn process(pool: &PgPool, env: &Env, update: &Update) -> Result<Processed, IngestError> {
     let routed = updates::route(update, env.settings.telegram.war_room_chat);
-    let done = match routed {
+    let done = match routed.storable() {
         Routed::Ignore(why) => {
             tracing::debug!(update = update.id.0, why, "update ignored");
             return Ok(Processed::Ignored(why));
@@ -63,4 +64,24 @@ pub async fn process(pool: &PgPool, env: &Env, update: &Update) -> Result<Proces
     };
     env.outbox_ready.ring();
     Ok(done)
+}
+
+/// Sets aside an update `process` could not store (see `set_aside`); `raw` as it came.
+pub async fn set_aside(
+    pool: &PgPool,
+    env: &Env,
+    update: &Update,
+    raw: &[u8],
+    why: &IngestError,
+) -> Result<bool, IngestError> {
+    let id = update.id.0.to_string();
+    let chat = updates::chat_of(update).map(|c| c.to_string());
+    let aside = Aside {
+        channel: crate::domain::Channel::Telegram.as_str(),
+        external_id: &id,
+        chat_id: chat.as_deref(),
+        raw,
+        reason: &why.to_string(),
+    };
+    crate::set_aside::set_aside(pool, env, &aside).await
 }

@@ -2,7 +2,7 @@
 //! technicians' desk, or nothing worth keeping.
 
 use crate::desk::{DeskInput, DeskKind};
-use crate::domain::{Attachment, Channel, Content, Inbound, Pressed};
+use crate::domain::{Attachment, Channel, Content, Inbound, Pressed, storable};
 use chrono::Utc;
 use teloxide::types::{
     CallbackQuery, InlineKeyboardButtonKind, MaybeInaccessibleMessage, Message, Update, UpdateKind, User,
@@ -23,6 +23,20 @@ pub enum Routed {
     Ignore(&'static str),
 }
 
+impl Routed {
+    /// The same, with its text made storable (see `domain::storable`).
+    pub fn storable(self) -> Routed {
+        match self {
+            Routed::Reporter(m) => Routed::Reporter(storable::value(m)),
+            Routed::Desk { input, fallback } => Routed::Desk {
+                input: storable::value(input),
+                fallback: fallback.map(storable::value),
+            },
+            ignore @ Routed::Ignore(_) => ignore,
+        }
+    }
+}
+
 /// Reads one update. `war_room` is the technicians' group.
 pub fn route(update: &Update, war_room: Option<i64>) -> Routed {
     let update_id = update.id.0.to_string();
@@ -31,6 +45,15 @@ pub fn route(update: &Update, war_room: Option<i64>) -> Routed {
         UpdateKind::CallbackQuery(q) => callback(update_id, q, war_room),
         UpdateKind::Error(_) => Routed::Ignore("unreadable update"),
         _ => Routed::Ignore("update kind not used"),
+    }
+}
+
+/// The chat an update came from, when it has one: where its sender can be answered.
+pub fn chat_of(update: &Update) -> Option<i64> {
+    match &update.kind {
+        UpdateKind::Message(m) => Some(m.chat.id.0),
+        UpdateKind::CallbackQuery(q) => q.message.as_ref().map(|m| m.chat().id.0),
+        _ => None,
     }
 }
 

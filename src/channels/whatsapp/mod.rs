@@ -19,6 +19,7 @@ pub use transport::CHANNEL;
 
 use crate::ingest::{self, Env, IngestError, Outcome};
 use crate::store::outbox;
+use crate::store::set_aside::Aside;
 use chrono::Utc;
 use sqlx::PgPool;
 use webhook::{Event, Status};
@@ -38,29 +39,57 @@ pub struct Processed {
     pub duplicates: usize,
     pub statuses: usize,
     pub ignored: usize,
+    /// Messages and statuses no retry would store, set aside (see `set_aside`).
+    pub set_aside: usize,
 }
 
-/// Handles a webhook payload, each message and status in order and each committed before
-/// the next; `Ok` once all are, and only then may Meta be told.
-pub async fn process(pool: &PgPool, env: &Env, payload: webhook::Payload) -> Result<Processed, IngestError> {
+/// Handles a webhook payload, each message and status in order and each committed (or set
+/// aside) before the next; `Ok` once all are, and only then may Meta be told. `raw` is the
+/// call's body as Meta sent it, kept with anything set aside.
+pub async fn process(
+    pool: &PgPool,
+    env: &Env,
+    payload: webhook::Payload,
+    raw: &[u8],
+) -> Result<Processed, IngestError> {
     let mut done = Processed::default();
     if payload.object != "whatsapp_business_account" {
         tracing::debug!(object = %payload.object, "webhook for another kind of object ignored");
         return Ok(done);
     }
     for event in webhook::events(payload, Utc::now()) {
-        match event {
-            Event::Message(m) => match ingest::handle(pool, env, &m).await? {
-                Outcome::Duplicate => done.duplicates += 1,
-                Outcome::Handled { .. } => done.messages += 1,
-            },
+        let (result, id, chat) = match event {
+            Event::Message(m) => {
+                let r = ingest::handle(pool, env, &m).await.map(|o| match o {
+                    Outcome::Duplicate => done.duplicates += 1,
+                    Outcome::Handled { .. } => done.messages += 1,
+                });
+                (r, m.message_id, Some(m.chat_id))
+            }
             Event::Status(s) => {
-                status(pool, env, &s).await?;
-                done.statuses += 1;
+                let r = status(pool, env, &s).await.map(|()| done.statuses += 1);
+                (r, format!("status/{}/{}", s.id, s.status), None)
             }
             Event::Ignored(why) => {
                 tracing::debug!(why, "WhatsApp message ignored");
                 done.ignored += 1;
+                continue;
+            }
+        };
+        match result {
+            Ok(()) => {}
+            // Meta sends the call again; what is committed already is a no-op then.
+            Err(e) if e.is_retryable() => return Err(e),
+            Err(e) => {
+                let aside = Aside {
+                    channel: CHANNEL,
+                    external_id: &id,
+                    chat_id: chat.as_deref(),
+                    raw: &webhook::raw_part(raw, &id),
+                    reason: &e.to_string(),
+                };
+                crate::set_aside::set_aside(pool, env, &aside).await?;
+                done.set_aside += 1;
             }
         }
     }

@@ -196,6 +196,29 @@ pub fn events(payload: Payload, received_at: DateTime<Utc>) -> Vec<Event> {
     out
 }
 
+/// The JSON of the message or status with this id (a status as `status/{id}/…`), as it
+/// stands in the call's body; the whole body when it cannot be found.
+pub fn raw_part(body: &[u8], id: &str) -> Vec<u8> {
+    let wanted = id
+        .strip_prefix("status/")
+        .and_then(|s| s.split('/').next())
+        .unwrap_or(id);
+    let found = serde_json::from_slice::<serde_json::Value>(body).ok().and_then(|tree| {
+        let entries = tree.get("entry")?.as_array()?;
+        entries
+            .iter()
+            .filter_map(|e| e.get("changes")?.as_array())
+            .flatten()
+            .filter_map(|c| c.get("value"))
+            .flat_map(|v| ["messages", "statuses"].map(|k| v.get(k).and_then(|l| l.as_array())))
+            .flatten()
+            .flatten()
+            .find(|m| m.get("id").and_then(|i| i.as_str()) == Some(wanted))
+            .and_then(|m| serde_json::to_vec(m).ok())
+    });
+    found.unwrap_or_else(|| body.to_vec())
+}
+
 fn content(m: &Message) -> Option<Content> {
     let media = |kind: &str, x: &Media| Content::Media {
         attachment: Attachment {
