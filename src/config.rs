@@ -229,7 +229,8 @@ impl Default for DatabaseSettings {
         DatabaseSettings {
             url: None,
             name: "sigap".into(),
-            max_connections: 10,
+            // Each sender takes a quarter as lanes (see workers::sender); four each.
+            max_connections: 16,
             pg_bin_dir: None,
         }
     }

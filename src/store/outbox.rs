@@ -162,15 +162,36 @@ pub struct Due {
     pub parts_sent: i32,
 }
 
-/// Rows of the channel waiting to be sent, oldest first.
-pub async fn due(conn: &mut PgConnection, channel: &str, limit: i64) -> Result<Vec<Due>, StoreError> {
+/// Rows of the channel waiting to be sent, fairly: at most `per_chat` of each chat (a
+/// chat's button answers apart from its messages, since they keep no order), oldest first,
+/// at most `limit` in all. Messages to the chats in `skip_chats` and answers to the chats
+/// in `skip_answers` are left out: the sender is busy with them or they must wait for a
+/// limit, and they must not crowd out the chats that may go now.
+pub async fn due_fairly(
+    conn: &mut PgConnection,
+    channel: &str,
+    per_chat: i64,
+    limit: i64,
+    skip_chats: &[String],
+    skip_answers: &[String],
+) -> Result<Vec<Due>, StoreError> {
     let rows = sqlx::query!(
-        r#"SELECT id, chat_id, op, target, reply_to, ticket_id, payload, attempts, parts_sent FROM outbox
-           WHERE channel = $1 AND sent_at IS NULL AND dead_at IS NULL AND available_at <= now()
+        r#"SELECT id AS "id!", chat_id AS "chat_id!", op AS "op!", target, reply_to, ticket_id,
+                  payload AS "payload!", attempts AS "attempts!", parts_sent AS "parts_sent!"
+           FROM (SELECT o.id, o.chat_id, o.op, o.target, o.reply_to, o.ticket_id, o.payload, o.attempts,
+                        o.parts_sent,
+                        row_number() OVER (PARTITION BY o.chat_id, o.op = 'answer' ORDER BY o.id) AS n
+                 FROM outbox o
+                 WHERE o.channel = $1 AND o.sent_at IS NULL AND o.dead_at IS NULL AND o.available_at <= now()
+                   AND CASE WHEN o.op = 'answer' THEN o.chat_id <> ALL($5) ELSE o.chat_id <> ALL($4) END) d
+           WHERE n <= $2
            ORDER BY id
-           LIMIT $2"#,
+           LIMIT $3"#,
         channel,
-        limit
+        per_chat,
+        limit,
+        skip_chats,
+        skip_answers,
     )
     .fetch_all(conn)
     .await?;
@@ -187,6 +208,63 @@ pub async fn due(conn: &mut PgConnection, channel: &str, limit: i64) -> Result<V
             })
         })
         .collect()
+}
+
+/// Counts one message handed to the platform for `chat_id`, now (see `recent_sends`).
+pub async fn count_send(conn: &mut PgConnection, channel: &str, chat_id: &str) -> Result<(), StoreError> {
+    sqlx::query!(
+        "INSERT INTO outbox_sends (channel, chat_id) VALUES ($1, $2)",
+        channel,
+        chat_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The channel's sends of the last `window`, as (chat, how long ago) by the database's
+/// clock, which every replica shares.
+pub async fn recent_sends(
+    conn: &mut PgConnection,
+    channel: &str,
+    window: std::time::Duration,
+) -> Result<Vec<(String, std::time::Duration)>, StoreError> {
+    let window_us = i64::try_from(window.as_micros()).unwrap_or(i64::MAX);
+    let rows = sqlx::query!(
+        r#"SELECT chat_id, (extract(epoch FROM clock_timestamp() - sent_at) * 1000000)::int8 AS "ago_us!"
+           FROM outbox_sends
+           WHERE channel = $1 AND sent_at > clock_timestamp() - make_interval(secs => $2::int8 / 1000000.0)"#,
+        channel,
+        window_us
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.chat_id,
+                std::time::Duration::from_micros(u64::try_from(r.ago_us).unwrap_or(0)),
+            )
+        })
+        .collect())
+}
+
+/// Forgets the channel's sends older than `keep`: no window reaches back that far.
+pub async fn forget_sends(
+    conn: &mut PgConnection,
+    channel: &str,
+    keep: std::time::Duration,
+) -> Result<u64, StoreError> {
+    let keep_us = i64::try_from(keep.as_micros()).unwrap_or(i64::MAX);
+    let done = sqlx::query!(
+        "DELETE FROM outbox_sends WHERE channel = $1 AND sent_at < clock_timestamp() - make_interval(secs => $2::int8 / 1000000.0)",
+        channel,
+        keep_us
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Serialises, until the transaction ends, everything done about one chat's sent messages:

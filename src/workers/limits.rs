@@ -36,6 +36,11 @@ impl Limits {
         },
     };
 
+    /// The longest window of the three: what a sender must know of the past to keep them.
+    pub fn longest(&self) -> Duration {
+        self.private_chat.window.max(self.group.window).max(self.overall.window)
+    }
+
     /// WhatsApp Cloud API: `per_second` messages a second for the number; to one person
     /// Meta allows a burst, then about one message in 6 s: at most `burst` in any
     /// `burst` × 6 s.
@@ -72,6 +77,13 @@ impl Window {
         } else {
             self.sent[self.sent.len() - rate.count] + rate.window
         }
+    }
+
+    /// Adds a send, keeping the moments in order (sends read back from the outbox come in
+    /// no particular order).
+    fn add(&mut self, at: Instant) {
+        let i = self.sent.partition_point(|t| *t <= at);
+        self.sent.insert(i, at);
     }
 }
 
@@ -124,10 +136,27 @@ impl Limiter {
         if at <= now { Ok(()) } else { Err(at) }
     }
 
-    /// A message went to `chat` at `now`.
-    pub fn record(&mut self, chat: &str, now: Instant) {
-        self.chats.entry(chat.to_owned()).or_default().sent.push_back(now);
-        self.overall.sent.push_back(now);
+    /// A message went to `chat` at `at` (also a send made by an earlier process, read back
+    /// from the outbox by `seeded`).
+    pub fn record(&mut self, chat: &str, at: Instant) {
+        self.chats.entry(chat.to_owned()).or_default().add(at);
+        self.overall.add(at);
+    }
+
+    /// A limiter that knows the sends made in the last window, as (chat, how long ago): a
+    /// sender taking over after a restart or from another replica keeps the limits the
+    /// one before it was keeping.
+    pub fn seeded(limits: Limits, now: Instant, sent: impl IntoIterator<Item = (String, Duration)>) -> Limiter {
+        let mut l = Limiter::new(limits);
+        for (chat, ago) in sent {
+            if ago < limits.longest() {
+                // A send older than this clock's start is older than any window too.
+                if let Some(at) = now.checked_sub(ago) {
+                    l.record(&chat, at);
+                }
+            }
+        }
+        l
     }
 
     /// Telegram said to wait (429 retry_after).
@@ -143,7 +172,7 @@ impl Limiter {
 
     /// Forgets chats idle for longer than any window, so memory stays small.
     pub fn tidy(&mut self, now: Instant) {
-        let longest = self.limits.group.window.max(self.limits.private_chat.window);
+        let longest = self.limits.longest();
         self.chats
             .retain(|_, w| w.sent.back().is_some_and(|t| now.duration_since(*t) < longest));
         self.paused.retain(|_, p| *p > now);
@@ -179,6 +208,21 @@ mod tests {
             l.record(&chat, t0);
         }
         assert_eq!(l.check("999", t0), Err(t0 + Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn a_seeded_limiter_keeps_the_windows_of_the_sends_before_it() {
+        let t0 = Instant::now() + Duration::from_secs(3600);
+        let group: Vec<(String, Duration)> = (0..20).map(|i| ("-100".to_owned(), Duration::from_secs(i))).collect();
+        let old = [
+            ("42".to_owned(), Duration::from_millis(400)),
+            ("43".to_owned(), Duration::from_secs(90)),
+        ];
+        let mut l = Limiter::seeded(Limits::TELEGRAM, t0, group.into_iter().chain(old));
+        // The oldest of the group's 20 went 19 s ago: the 21st may go 41 s from now.
+        assert_eq!(l.check("-100", t0), Err(t0 + Duration::from_secs(41)));
+        assert_eq!(l.check("42", t0), Err(t0 + Duration::from_millis(600)));
+        assert_eq!(l.check("43", t0), Ok(()), "outside every window");
     }
 
     #[test]

@@ -3,8 +3,18 @@
 //! What differs between platforms (the wire, the limits, what a refusal means) is the
 //! channel's `Transport`.
 //!
-//! Retry timing lives in memory (tokio time), not in the rows: a restarted sender simply
-//! tries again at once, and the limits it keeps are its own.
+//! Rows are read per chat, and a chat that must wait (for its limit, as the war room's 20
+//! a minute, or for a retry) is left out of the read until it may go: a backlog of one chat
+//! never fills the batch ahead of the others. Every send is recorded in the outbox, so the
+//! sender that takes the budget after a restart or from another replica starts from the
+//! windows the one before it was keeping.
+//!
+//! Retry timing after a failure lives in memory (tokio time), not in the rows: a restarted
+//! sender simply tries again at once.
+//!
+//! One row at a time: a send is quick (a transport never sleeps on a refusal, it says when
+//! to try again), and nothing else runs while a send is out, so under tokio's paused clock
+//! the tests see exactly the moments a real run would.
 
 use super::bell::Bell;
 use super::limits::{Limiter, Limits};
@@ -13,7 +23,7 @@ use crate::store::outbox::{self, Due, Op};
 use crate::store::{StoreError, reporters};
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, PgPool};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::Future;
 use tokio::sync::watch;
 use tokio::time::{Duration, Instant};
@@ -21,6 +31,10 @@ use tokio_util::sync::CancellationToken;
 
 /// Rows read per round.
 const BATCH: i64 = 200;
+/// Rows of one chat read per round: a reply and its follow-ups.
+const PER_CHAT: i64 = 10;
+/// How often the record of past sends is trimmed.
+const TRIM_EVERY: Duration = Duration::from_secs(60);
 /// Rows written by other processes are seen within this long.
 const POLL: Duration = Duration::from_secs(1);
 /// A sender that does not hold the budget asks again this often.
@@ -53,6 +67,8 @@ pub struct Sender<T: Transport> {
     limiter: Limiter,
     /// Row id → not before.
     retry_at: HashMap<i64, Instant>,
+    /// Chats whose messages must wait, until when: left out of the next reads.
+    held: HashMap<String, Instant>,
     wake: watch::Receiver<u64>,
     /// Held so the bell never closes under the listener.
     _bell: Bell,
@@ -65,6 +81,7 @@ impl<T: Transport> Sender<T> {
             limiter: Limiter::new(transport.limits()),
             transport,
             retry_at: HashMap::new(),
+            held: HashMap::new(),
             wake: bell.listen(),
             _bell: bell.clone(),
         }
@@ -75,8 +92,13 @@ impl<T: Transport> Sender<T> {
         let channel = self.transport.channel();
         while !stop.is_cancelled() {
             let Some(mut lead) = self.lead(&stop).await? else { break };
-            tracing::info!(channel, "outbox sender running");
-            let result = self.send_until(&stop).await;
+            let result = match self.seed(&mut lead).await {
+                Ok(()) => {
+                    tracing::info!(channel, "outbox sender running");
+                    self.send_until(&stop).await
+                }
+                Err(e) => Err(e),
+            };
             let _ = outbox::step_down(&mut lead, channel).await;
             if let Err(e) = result {
                 tracing::error!(channel, error = %e, "outbox sender stopped on a database error; starting again");
@@ -104,8 +126,24 @@ impl<T: Transport> Sender<T> {
         }
     }
 
+    /// Starts the limits from the sends the outbox recorded in the last window, whoever
+    /// made them: a process killed a moment ago, or a replica that lost the budget.
+    async fn seed(&mut self, conn: &mut PgConnection) -> Result<(), StoreError> {
+        let limits = self.transport.limits();
+        let sent = outbox::recent_sends(conn, self.transport.channel(), limits.longest()).await?;
+        tracing::debug!(sends = sent.len(), "limits seeded from the outbox");
+        self.limiter = Limiter::seeded(limits, Instant::now(), sent);
+        Ok(())
+    }
+
     async fn send_until(&mut self, stop: &CancellationToken) -> Result<(), StoreError> {
+        let mut trimmed = Instant::now();
         while !stop.is_cancelled() {
+            if trimmed.elapsed() >= TRIM_EVERY {
+                trimmed = Instant::now();
+                let keep = self.transport.limits().longest() * 2;
+                outbox::forget_sends(&mut *self.pool.acquire().await?, self.transport.channel(), keep).await?;
+            }
             let next = self.round(stop).await?;
             let at = next.unwrap_or_else(|| Instant::now() + POLL).min(Instant::now() + POLL);
             tokio::select! {
@@ -118,15 +156,14 @@ impl<T: Transport> Sender<T> {
         Ok(())
     }
 
-    /// Sends what may go now; returns when the next held row may go.
+    /// Sends what may go now; returns when the next held chat may go.
     async fn round(&mut self, stop: &CancellationToken) -> Result<Option<Instant>, StoreError> {
-        let rows = outbox::due(&mut *self.pool.acquire().await?, self.transport.channel(), BATCH).await?;
-        // A chat with a row that must wait keeps its later rows waiting too: order holds.
-        let mut held: HashSet<String> = HashSet::new();
-        let mut next: Option<Instant> = None;
-        let mut hold = |held: &mut HashSet<String>, chat: &str, at: Instant| {
-            held.insert(chat.to_owned());
-            next = Some(next.map_or(at, |n| n.min(at)));
+        let now = Instant::now();
+        self.held.retain(|_, at| *at > now);
+        let skip: Vec<String> = self.held.keys().cloned().collect();
+        let rows = {
+            let mut conn = self.pool.acquire().await?;
+            outbox::due_fairly(&mut conn, self.transport.channel(), PER_CHAT, BATCH, &skip, &[]).await?
         };
         for row in rows {
             if stop.is_cancelled() {
@@ -134,25 +171,32 @@ impl<T: Transport> Sender<T> {
             }
             // Answers to button presses are not messages: no chat order, no budget.
             let answer = matches!(row.op, Op::Answer { .. });
-            if !answer && held.contains(&row.chat_id) {
+            // A chat with a row that must wait keeps its later rows waiting too: order holds.
+            if !answer && self.held.contains_key(&row.chat_id) {
                 continue;
             }
             let now = Instant::now();
             if let Some(at) = self.retry_at.get(&row.id).copied().filter(|at| *at > now) {
-                hold(&mut held, &row.chat_id, at);
+                self.hold(&row.chat_id, at);
                 continue;
             }
             if !answer {
                 if let Err(at) = self.limiter.check(&row.chat_id, now) {
-                    hold(&mut held, &row.chat_id, at);
+                    self.hold(&row.chat_id, at);
                     continue;
                 }
             }
             if let Some(at) = self.send_row(&row).await? {
-                hold(&mut held, &row.chat_id, at);
+                self.hold(&row.chat_id, at);
             }
         }
-        Ok(next)
+        Ok(self.held.values().min().copied())
+    }
+
+    /// The chat's messages wait until `at` (or later, if held already).
+    fn hold(&mut self, chat: &str, at: Instant) {
+        let h = self.held.entry(chat.to_owned()).or_insert(at);
+        *h = (*h).max(at);
     }
 
     /// Sends one row in its own transaction; `Some(when)` if it must be tried again later.
@@ -170,6 +214,7 @@ impl<T: Transport> Sender<T> {
         let now = Instant::now();
         if !matches!(row.op, Op::Answer { .. }) && !matches!(delivery, Delivery::Skipped(_)) {
             self.limiter.record(&row.chat_id, now);
+            outbox::count_send(&mut tx, channel, &row.chat_id).await?;
         }
         let chat = self.transport.shown(&row.chat_id);
         let mut again = None;

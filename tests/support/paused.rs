@@ -57,3 +57,28 @@ pub async fn drop_database(pool: PgPool, admin: &PgConnectOptions, name: &str) {
         .await
         .unwrap();
 }
+
+/// Another pool on the same database, as a second process would have (open it before the
+/// clock stops, like `paused_pool`).
+pub async fn another_pool(admin: &PgConnectOptions, name: &str) -> PgPool {
+    const SIZE: u32 = 4;
+    let pool = PgPoolOptions::new()
+        .max_connections(SIZE)
+        .min_connections(SIZE)
+        .acquire_timeout(Duration::from_secs(60))
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .test_before_acquire(false)
+        .connect_with(admin.clone().database(name))
+        .await
+        .unwrap();
+    let mut open = Vec::new();
+    for _ in 0..SIZE {
+        open.push(pool.acquire().await.unwrap());
+    }
+    drop(open);
+    while pool.num_idle() < SIZE as usize {
+        tokio::task::yield_now().await;
+    }
+    pool
+}

@@ -4,6 +4,7 @@
 //! each one is handled in one transaction (`process`) before Telegram is told it arrived.
 //! Everything the bot says leaves through the outbox and `workers::sender`.
 
+mod call;
 pub mod poll;
 pub mod send;
 pub mod setup;

@@ -1,12 +1,12 @@
 //! Delivering one outbox row with the Bot API, and reading Telegram's answer into what the
 //! sender must do next.
 
+use super::call::call;
 pub use crate::channels::Delivery;
 use crate::channels::text::{clip, split};
 use crate::domain::{Mention, OutChoice, Outbound};
 use crate::store::outbox::{Due, Op};
-use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
-use teloxide::prelude::Requester;
+use teloxide::payloads::{AnswerCallbackQuery, EditMessageText, SendMessage};
 use teloxide::types::{
     CallbackQueryId, ChatId, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, MessageId,
     ReplyMarkup, ReplyParameters, UserId,
@@ -43,22 +43,23 @@ pub async fn deliver(bot: &Bot, row: &Due, card: Option<&str>) -> Delivery {
 }
 
 async fn answer(bot: &Bot, query_id: &str, text: &str) -> Result<(), RequestError> {
-    let mut req = bot.answer_callback_query(CallbackQueryId(query_id.to_owned()));
+    let mut req = AnswerCallbackQuery::new(CallbackQueryId(query_id.to_owned()));
     if !text.is_empty() {
-        req = req.text(clip(text, 200)).show_alert(true);
+        req.text = Some(clip(text, 200));
+        req.show_alert = Some(true);
     }
-    req.await.map(|_| ())
+    call(bot, &req).await.map(|_| ())
 }
 
 async fn edit(bot: &Bot, chat: ChatId, message_id: &str, m: &Outbound) -> Result<Option<String>, RequestError> {
     let Ok(id) = message_id.parse::<i32>().map(MessageId) else {
         return Ok(None);
     };
-    let mut req = bot.edit_message_text(chat, id, clip(&m.text, TEXT_MAX));
+    let mut req = EditMessageText::new(chat, id, clip(&m.text, TEXT_MAX));
     if !m.choices.is_empty() {
-        req = req.reply_markup(keyboard(&m.choices));
+        req.reply_markup = Some(keyboard(&m.choices));
     }
-    match req.await {
+    match call(bot, &req).await {
         Ok(sent) => Ok(Some(sent.id.0.to_string())),
         // Already showing exactly this: the edit's purpose is met.
         Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(Some(message_id.to_owned())),
@@ -80,24 +81,24 @@ async fn send(
     let Some(part) = parts.get(i) else {
         return Ok((None, false));
     };
-    let mut req = bot.send_message(chat, part.clone());
+    let mut req = SendMessage::new(chat, part.clone());
     if i == 0 {
         if let Some(r) = reply_to.and_then(|r| r.parse::<i32>().ok()) {
-            req = req.reply_parameters(ReplyParameters::new(MessageId(r)).allow_sending_without_reply());
+            req.reply_parameters = Some(ReplyParameters::new(MessageId(r)).allow_sending_without_reply());
         }
     }
     let entities = mentions(part, &m.mentions);
     if !entities.is_empty() {
-        req = req.entities(entities);
+        req.entities = Some(entities);
     }
     if i == last {
         if !m.choices.is_empty() {
-            req = req.reply_markup(keyboard(&m.choices));
+            req.reply_markup = Some(keyboard(&m.choices).into());
         } else if m.expects_reply {
-            req = req.reply_markup(ReplyMarkup::ForceReply(ForceReply::new().selective()));
+            req.reply_markup = Some(ReplyMarkup::ForceReply(ForceReply::new().selective()));
         }
     }
-    Ok((Some(req.await?.id.0.to_string()), i < last))
+    Ok((Some(call(bot, &req).await?.id.0.to_string()), i < last))
 }
 
 /// Links the first occurrence of each mentioned name in `text` to the person (Telegram
