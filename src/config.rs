@@ -229,8 +229,7 @@ impl Default for DatabaseSettings {
         DatabaseSettings {
             url: None,
             name: "sigap".into(),
-            // Each sender takes a quarter as lanes (see workers::sender); four each.
-            max_connections: 16,
+            max_connections: 10,
             pg_bin_dir: None,
         }
     }
