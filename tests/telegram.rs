@@ -483,3 +483,39 @@ async fn health_is_503_while_the_database_does_not_answer() {
     stop.cancel();
     server.await.unwrap().unwrap();
 }
+
+#[sqlx::test]
+async fn a_stranger_spamming_commands_in_the_war_room_is_told_once(pool: PgPool) {
+    const STRANGER: i64 = 9901;
+    technician(&pool, ANDI, "Andi").await;
+    let bot = Bot::start(&pool, Mode::Polling).await;
+    let mut last = 0;
+    for i in 0..60 {
+        let command = if i % 2 == 0 { "/antrian" } else { "/tiket INC-1" };
+        last = bot.fake.push_update(support::fake_telegram::text_update(
+            None, WAR_ROOM, STRANGER, "Orang", command,
+        ));
+    }
+    bot.fake.wait_confirmed(last).await;
+    // A technician's command after them is answered at once: the group is not queued up.
+    bot.deliver(support::fake_telegram::text_update(
+        None, WAR_ROOM, ANDI, "Andi", "/antrian",
+    ))
+    .await;
+    bot.settle(WAR_ROOM).await;
+    let said: Vec<String> = bot
+        .fake
+        .calls_of("sendmessage")
+        .iter()
+        .filter(|c| support::telegram::chat_of(c) == Some(WAR_ROOM))
+        .filter_map(|c| c.text().map(str::to_owned))
+        .collect();
+    assert_eq!(said.len(), 2, "one refusal, one queue: {said:?}");
+    assert!(said[0].contains("hanya untuk teknisi"), "{said:?}");
+    assert_eq!(
+        count(&pool, "inbound_messages").await,
+        61,
+        "every command is still recorded"
+    );
+    bot.stop().await;
+}

@@ -64,6 +64,8 @@ pub enum DeskOutcome {
 
 /// Commands only technicians have.
 const COMMANDS: [&str; 4] = ["tiket", "antrian", "milik", "prioritas"];
+/// A person who is not a technician is told so in the war room at most this often.
+const REFUSE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 /// How many tickets /antrian and /milik list.
 const LIST: i64 = 20;
 
@@ -117,7 +119,13 @@ pub async fn handle(pool: &PgPool, env: &Env, input: &DeskInput) -> Result<DeskO
                 (None, None) => d.answer(query_id, Some(Msg::new("desk-stale-button"))),
             }
         }
-        (DeskKind::Command { .. }, None) => d.say(Msg::new("desk-not-technician")),
+        // Said in the group, where every message counts against its 20 a minute: once in a
+        // while to the same person, however many commands they send.
+        (DeskKind::Command { .. }, None) => {
+            if desk::refusal_due(d.conn, input.user_id, input.received_at, REFUSE_EVERY).await? {
+                d.say(Msg::new("desk-not-technician"));
+            }
+        }
         (DeskKind::Command { name, arg }, Some(t)) => d.command(&t, name, arg.as_deref()).await?,
         (DeskKind::Text { .. }, None) => {}
         (DeskKind::Text { text, .. }, Some(t)) => d.note(&t, text).await?,

@@ -307,6 +307,29 @@ pub async fn take_prompt(conn: &mut PgConnection, technician_id: i64) -> Result<
     }))
 }
 
+/// Whether a refusal to `user_id` in the war room is due at `at`: none in the `every`
+/// before. Claims the turn when it is, so of racing commands only one is answered.
+pub async fn refusal_due(
+    conn: &mut PgConnection,
+    user_id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+    every: std::time::Duration,
+) -> Result<bool, StoreError> {
+    let seconds = i64::try_from(every.as_secs()).unwrap_or(i64::MAX);
+    let due = sqlx::query_scalar!(
+        r#"INSERT INTO desk_refusals (user_id, refused_at) VALUES ($1, $2)
+           ON CONFLICT (user_id) DO UPDATE SET refused_at = EXCLUDED.refused_at
+           WHERE desk_refusals.refused_at <= EXCLUDED.refused_at - make_interval(secs => $3::int8)
+           RETURNING user_id"#,
+        user_id,
+        at,
+        seconds
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(due.is_some())
+}
+
 /// Whether the technician has an open question (without taking it).
 pub async fn has_prompt(conn: &mut PgConnection, technician_id: i64) -> Result<bool, StoreError> {
     let n = sqlx::query_scalar!(
