@@ -40,14 +40,9 @@ fn sent_to(calls: &[Call], chat: i64) -> Vec<Call> {
         .collect()
 }
 
-/// The sender as `serve` runs it, on a Bot API client without reqwest's idle sweep (a
-/// periodic timer would race virtual time ahead).
+/// The sender as `serve` runs it.
 fn start_sender(pool: &PgPool, fake: &FakeTelegram, wake: &Bell) -> (CancellationToken, tokio::task::JoinHandle<()>) {
-    let client = teloxide::net::default_reqwest_settings()
-        .pool_idle_timeout(None)
-        .build()
-        .unwrap();
-    let bot = teloxide::Bot::with_client(fake.token(), client).set_api_url(fake.api_url());
+    let bot = support::telegram::bot_for_paused_clock(fake);
     let stop = CancellationToken::new();
     let run = Sender::new(pool.clone(), bot, wake).run(stop.clone());
     (stop, tokio::spawn(async move { run.await.unwrap() }))

@@ -42,11 +42,7 @@ fn sends_to(calls: &[Call], chat: i64) -> Vec<Call> {
 /// The sender as `serve` runs it, with a Bot API client that keeps no periodic timer either
 /// (reqwest's idle-connection sweep ticks every 90 s).
 fn sender(pool: &PgPool, fake: &FakeTelegram) -> (Bell, CancellationToken, tokio::task::JoinHandle<()>) {
-    let client = teloxide::net::default_reqwest_settings()
-        .pool_idle_timeout(None)
-        .build()
-        .unwrap();
-    let bot = teloxide::Bot::with_client(fake.token(), client).set_api_url(fake.api_url());
+    let bot = support::telegram::bot_for_paused_clock(fake);
     let wake = Bell::default();
     let stop = CancellationToken::new();
     let run = Sender::new(pool.clone(), bot, &wake).run(stop.clone());

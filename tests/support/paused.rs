@@ -27,23 +27,8 @@ pub async fn paused_pool() -> (PgPool, PgConnectOptions, String) {
     let mut c = PgConnection::connect_with(&admin).await.unwrap();
     c.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
     c.close().await.unwrap();
-    let pool = PgPoolOptions::new()
-        .max_connections(SIZE)
-        .acquire_timeout(Duration::from_secs(60))
-        .idle_timeout(None)
-        .max_lifetime(None)
-        .test_before_acquire(false)
-        .connect_with(admin.clone().database(&name))
-        .await
-        .unwrap();
+    let pool = open_pool(&admin, &name, SIZE).await;
     sigap::store::MIGRATOR.run(&pool).await.unwrap();
-    let mut open = Vec::new();
-    for _ in 0..SIZE {
-        open.push(pool.acquire().await.unwrap());
-    }
-    drop(open);
-    // A released connection is pinged before it is idle again; wait for all of them, so an
-    // acquire under the paused clock never waits (its timeout would fire at once).
     while pool.num_idle() < SIZE as usize {
         tokio::task::yield_now().await;
     }
@@ -61,10 +46,13 @@ pub async fn drop_database(pool: PgPool, admin: &PgConnectOptions, name: &str) {
 /// Another pool on the same database, as a second process would have (open it before the
 /// clock stops, like `paused_pool`).
 pub async fn another_pool(admin: &PgConnectOptions, name: &str) -> PgPool {
-    const SIZE: u32 = 4;
+    open_pool(admin, name, 4).await
+}
+
+/// A pool of `size` connections, all open and idle on return.
+async fn open_pool(admin: &PgConnectOptions, name: &str, size: u32) -> PgPool {
     let pool = PgPoolOptions::new()
-        .max_connections(SIZE)
-        .min_connections(SIZE)
+        .max_connections(size)
         .acquire_timeout(Duration::from_secs(60))
         .idle_timeout(None)
         .max_lifetime(None)
@@ -73,11 +61,13 @@ pub async fn another_pool(admin: &PgConnectOptions, name: &str) -> PgPool {
         .await
         .unwrap();
     let mut open = Vec::new();
-    for _ in 0..SIZE {
+    for _ in 0..size {
         open.push(pool.acquire().await.unwrap());
     }
     drop(open);
-    while pool.num_idle() < SIZE as usize {
+    // A released connection is pinged before it is idle again; wait for all of them, so an
+    // acquire under the paused clock never waits (its timeout would fire at once).
+    while pool.num_idle() < size as usize {
         tokio::task::yield_now().await;
     }
     pool

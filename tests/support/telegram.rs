@@ -325,3 +325,13 @@ pub fn text(m: &Value) -> String {
 
 #[allow(unused_imports)]
 pub use fake_telegram::{callback_update, location_update, photo_update, reply_update, sticker_update, text_update};
+
+/// A bot on the fake as `serve` sends with, on a client without reqwest's 90 s
+/// idle-connection sweep: under a paused clock a periodic timer races virtual time ahead.
+pub fn bot_for_paused_clock(fake: &FakeTelegram) -> teloxide::Bot {
+    let client = teloxide::net::default_reqwest_settings()
+        .pool_idle_timeout(None)
+        .build()
+        .unwrap();
+    teloxide::Bot::with_client(fake.token(), client).set_api_url(fake.api_url())
+}
