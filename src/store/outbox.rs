@@ -210,15 +210,32 @@ pub async fn due_fairly(
         .collect()
 }
 
-/// Counts one message handed to the platform for `chat_id`, now (see `recent_sends`).
-pub async fn count_send(conn: &mut PgConnection, channel: &str, chat_id: &str) -> Result<(), StoreError> {
-    sqlx::query!(
-        "INSERT INTO outbox_sends (channel, chat_id) VALUES ($1, $2)",
+/// Counts one message about to be handed to the platform for `chat_id`, now; its id (see
+/// `send_answered`, `uncount_send` and `recent_sends`).
+pub async fn count_send(conn: &mut PgConnection, channel: &str, chat_id: &str) -> Result<i64, StoreError> {
+    let id = sqlx::query_scalar!(
+        "INSERT INTO outbox_sends (channel, chat_id) VALUES ($1, $2) RETURNING id",
         channel,
         chat_id
     )
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
+    Ok(id)
+}
+
+/// The platform answered the counted send: it counts from now.
+pub async fn send_answered(conn: &mut PgConnection, id: i64) -> Result<(), StoreError> {
+    sqlx::query!("UPDATE outbox_sends SET sent_at = clock_timestamp() WHERE id = $1", id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The counted send was not made after all.
+pub async fn uncount_send(conn: &mut PgConnection, id: i64) -> Result<(), StoreError> {
+    sqlx::query!("DELETE FROM outbox_sends WHERE id = $1", id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -22,7 +22,7 @@ use crate::channels::Delivery;
 use crate::store::outbox::{self, Due, Op};
 use crate::store::{StoreError, reporters};
 use sqlx::pool::PoolConnection;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{Connection, PgConnection, PgPool};
 use std::collections::HashMap;
 use std::future::Future;
 use tokio::sync::watch;
@@ -202,19 +202,35 @@ impl<T: Transport> Sender<T> {
     /// Sends one row in its own transaction; `Some(when)` if it must be tried again later.
     async fn send_row(&mut self, row: &Due) -> Result<Option<Instant>, StoreError> {
         let channel = self.transport.channel();
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        // On record before the call, in a commit of its own: a process killed while the
+        // platform answers still leaves the send for the next sender's windows.
+        let budgeted = !matches!(row.op, Op::Answer { .. });
+        let send = match budgeted {
+            true => Some(outbox::count_send(&mut conn, channel, &row.chat_id).await?),
+            false => None,
+        };
+        let mut tx = conn.begin().await?;
         // The chat first, then the row: the order a delivery report takes them in too.
         outbox::lock_chat(&mut tx, channel, &row.chat_id).await?;
         if !outbox::lock(&mut tx, row.id).await? {
+            if let Some(id) = send {
+                outbox::uncount_send(&mut tx, id).await?;
+            }
+            tx.commit().await?;
             return Ok(None);
         }
         let delivery = self.transport.deliver(&mut tx, row).await?;
         // Counted from the answer, not the request: the platform saw the request somewhere
         // in between, and a later send must not look early to it.
         let now = Instant::now();
-        if !matches!(row.op, Op::Answer { .. }) && !matches!(delivery, Delivery::Skipped(_)) {
-            self.limiter.record(&row.chat_id, now);
-            outbox::count_send(&mut tx, channel, &row.chat_id).await?;
+        if let Some(id) = send {
+            if matches!(delivery, Delivery::Skipped(_)) {
+                outbox::uncount_send(&mut tx, id).await?;
+            } else {
+                self.limiter.record(&row.chat_id, now);
+                outbox::send_answered(&mut tx, id).await?;
+            }
         }
         let chat = self.transport.shown(&row.chat_id);
         let mut again = None;

@@ -46,7 +46,7 @@ pub async fn drop_database(pool: PgPool, admin: &PgConnectOptions, name: &str) {
 /// Another pool on the same database, as a second process would have (open it before the
 /// clock stops, like `paused_pool`).
 pub async fn another_pool(admin: &PgConnectOptions, name: &str) -> PgPool {
-    open_pool(admin, name, 4).await
+    open_pool(admin, name, 3).await
 }
 
 /// A pool of `size` connections, all open and idle on return.
