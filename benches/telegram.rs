@@ -51,7 +51,13 @@ async fn app(
 
 /// Queues `per_chat` messages for each of `chats` people and `group` for the war room,
 /// then times the sender until all are delivered.
-async fn sender(pool: &PgPool, chats: i64, per_chat: usize, group: usize) -> (f64, usize, Duration) {
+/// Also when each person's first message arrived (median, latest).
+async fn sender(
+    pool: &PgPool,
+    chats: i64,
+    per_chat: usize,
+    group: usize,
+) -> (f64, usize, Duration, (Duration, Duration)) {
     let fake = FakeTelegram::start().await;
     fake.enforce_limits(true);
     pool.execute("TRUNCATE outbox").await.unwrap();
@@ -78,7 +84,23 @@ async fn sender(pool: &PgPool, chats: i64, per_chat: usize, group: usize) -> (f6
     let took = start.elapsed();
     stop.cancel();
     served.stopped().await;
-    (total as f64 / took.as_secs_f64(), fake.too_many_requests(), took)
+    let first = first_messages(&fake.calls(), start);
+    (total as f64 / took.as_secs_f64(), fake.too_many_requests(), took, first)
+}
+
+/// When each person's first message arrived, from the start: the median and the latest.
+fn first_messages(calls: &[fake_telegram::Call], start: Instant) -> (Duration, Duration) {
+    let mut first: std::collections::HashMap<i64, Duration> = std::collections::HashMap::new();
+    for c in calls.iter().filter(|c| c.method == "sendmessage" && c.ok()) {
+        if let Some(chat) = c.chat_id().filter(|id| *id > 0) {
+            let at = c.at.into_std().saturating_duration_since(start);
+            first.entry(chat).and_modify(|d| *d = (*d).min(at)).or_insert(at);
+        }
+    }
+    let mut at: Vec<Duration> = first.into_values().collect();
+    at.sort();
+    let median = at.get(at.len() / 2).copied().unwrap_or_default();
+    (median, at.last().copied().unwrap_or_default())
 }
 
 fn main() {
@@ -87,8 +109,9 @@ fn main() {
         let scratch = Scratch::create("tg", 16).await;
         let pool = scratch.pool.clone();
         println!("sender against a fake enforcing 1/s per person, 20/min per group, 30/s overall:");
-        let (rate, limited, took) = sender(&pool, 60, 5, 20).await;
+        let (rate, limited, took, (median, last)) = sender(&pool, 60, 5, 20).await;
         println!("  320 messages (60 people x 5, war room 20): {rate:.1} delivered/s in {took:.1?}, 429s: {limited}");
+        println!("  each person's first message after: median {median:.1?}, latest {last:.1?}");
         scratch.drop().await;
     });
 }

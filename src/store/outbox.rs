@@ -163,8 +163,8 @@ pub struct Due {
 }
 
 /// Rows of the channel waiting to be sent, fairly: at most `per_chat` of each chat (a
-/// chat's button answers apart from its messages, since they keep no order), oldest first,
-/// at most `limit` in all. Messages to the chats in `skip_chats` and answers to the chats
+/// chat's button answers apart from its messages, since they keep no order), every chat's
+/// first before any chat's second, at most `limit` in all. Messages to the chats in `skip_chats` and answers to the chats
 /// in `skip_answers` are left out: the sender is busy with them or they must wait for a
 /// limit, and they must not crowd out the chats that may go now.
 pub async fn due_fairly(
@@ -185,7 +185,7 @@ pub async fn due_fairly(
                  WHERE o.channel = $1 AND o.sent_at IS NULL AND o.dead_at IS NULL AND o.available_at <= now()
                    AND CASE WHEN o.op = 'answer' THEN o.chat_id <> ALL($5) ELSE o.chat_id <> ALL($4) END) d
            WHERE n <= $2
-           ORDER BY id
+           ORDER BY n, id
            LIMIT $3"#,
         channel,
         per_chat,
@@ -223,11 +223,15 @@ pub async fn count_send(conn: &mut PgConnection, channel: &str, chat_id: &str) -
     Ok(id)
 }
 
-/// The platform answered the counted send: it counts from now.
+/// The platform answered the counted send: it counts from now, when the platform has
+/// surely seen it.
 pub async fn send_answered(conn: &mut PgConnection, id: i64) -> Result<(), StoreError> {
-    sqlx::query!("UPDATE outbox_sends SET sent_at = clock_timestamp() WHERE id = $1", id)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE outbox_sends SET answered_at = clock_timestamp() WHERE id = $1",
+        id
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -240,7 +244,8 @@ pub async fn uncount_send(conn: &mut PgConnection, id: i64) -> Result<(), StoreE
 }
 
 /// The channel's sends of the last `window`, as (chat, how long ago) by the database's
-/// clock, which every replica shares.
+/// clock, which every replica shares. A send never answered (its process was killed during
+/// the call) counts as made just now: the platform may have seen it at any moment since.
 pub async fn recent_sends(
     conn: &mut PgConnection,
     channel: &str,
@@ -248,9 +253,12 @@ pub async fn recent_sends(
 ) -> Result<Vec<(String, std::time::Duration)>, StoreError> {
     let window_us = i64::try_from(window.as_micros()).unwrap_or(i64::MAX);
     let rows = sqlx::query!(
-        r#"SELECT chat_id, (extract(epoch FROM clock_timestamp() - sent_at) * 1000000)::int8 AS "ago_us!"
+        r#"SELECT chat_id,
+                  (extract(epoch FROM clock_timestamp() - coalesce(answered_at, clock_timestamp())) * 1000000)::int8
+                      AS "ago_us!"
            FROM outbox_sends
-           WHERE channel = $1 AND sent_at > clock_timestamp() - make_interval(secs => $2::int8 / 1000000.0)"#,
+           WHERE channel = $1
+             AND coalesce(answered_at, requested_at) > clock_timestamp() - make_interval(secs => $2::int8 / 1000000.0)"#,
         channel,
         window_us
     )
@@ -275,7 +283,7 @@ pub async fn forget_sends(
 ) -> Result<u64, StoreError> {
     let keep_us = i64::try_from(keep.as_micros()).unwrap_or(i64::MAX);
     let done = sqlx::query!(
-        "DELETE FROM outbox_sends WHERE channel = $1 AND sent_at < clock_timestamp() - make_interval(secs => $2::int8 / 1000000.0)",
+        "DELETE FROM outbox_sends WHERE channel = $1 AND requested_at < clock_timestamp() - make_interval(secs => $2::int8 / 1000000.0)",
         channel,
         keep_us
     )

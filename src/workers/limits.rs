@@ -136,6 +136,22 @@ impl Limiter {
         if at <= now { Ok(()) } else { Err(at) }
     }
 
+    /// `Ok` when the platform-wide limits let a message to anyone go now; else the moment
+    /// they will.
+    pub fn check_overall(&mut self, now: Instant) -> Result<(), Instant> {
+        let mut at = self.overall.next(self.limits.overall, now);
+        if let Some(p) = self.paused_all.filter(|p| *p > now) {
+            at = at.max(p);
+        }
+        if at <= now { Ok(()) } else { Err(at) }
+    }
+
+    /// When `chat` last got a message, as far as this limiter remembers (`None`: not
+    /// within any window).
+    pub fn last_sent(&self, chat: &str) -> Option<Instant> {
+        self.chats.get(chat)?.sent.back().copied()
+    }
+
     /// A message went to `chat` at `at` (also a send made by an earlier process, read back
     /// from the outbox by `seeded`).
     pub fn record(&mut self, chat: &str, at: Instant) {

@@ -156,7 +156,7 @@ impl<T: Transport> Sender<T> {
         Ok(())
     }
 
-    /// Sends what may go now; returns when the next held chat may go.
+    /// Sends what may go now; returns when something held may go.
     async fn round(&mut self, stop: &CancellationToken) -> Result<Option<Instant>, StoreError> {
         let now = Instant::now();
         self.held.retain(|_, at| *at > now);
@@ -165,32 +165,63 @@ impl<T: Transport> Sender<T> {
             let mut conn = self.pool.acquire().await?;
             outbox::due_fairly(&mut conn, self.transport.channel(), PER_CHAT, BATCH, &skip, &[]).await?
         };
-        for row in rows {
+        let (answers, messages): (Vec<Due>, Vec<Due>) =
+            rows.into_iter().partition(|r| matches!(r.op, Op::Answer { .. }));
+        let mut next: Option<Instant> = None;
+        let mut later = |at: Instant| next = Some(next.map_or(at, |n: Instant| n.min(at)));
+        // Answers to button presses first: a press waits for its answer, and answers are not
+        // messages: no chat order, no budget.
+        for row in answers {
             if stop.is_cancelled() {
-                break;
+                return Ok(next);
             }
-            // Answers to button presses are not messages: no chat order, no budget.
-            let answer = matches!(row.op, Op::Answer { .. });
-            // A chat with a row that must wait keeps its later rows waiting too: order holds.
-            if !answer && self.held.contains_key(&row.chat_id) {
+            if let Some(at) = self.retry_at.get(&row.id).copied().filter(|at| *at > Instant::now()) {
+                later(at);
                 continue;
-            }
-            let now = Instant::now();
-            if let Some(at) = self.retry_at.get(&row.id).copied().filter(|at| *at > now) {
-                self.hold(&row.chat_id, at);
-                continue;
-            }
-            if !answer {
-                if let Err(at) = self.limiter.check(&row.chat_id, now) {
-                    self.hold(&row.chat_id, at);
-                    continue;
-                }
             }
             if let Some(at) = self.send_row(&row).await? {
-                self.hold(&row.chat_id, at);
+                later(at);
             }
         }
-        Ok(self.held.values().min().copied())
+        // Then the messages, chat by chat, each chat's in order, the chats served least
+        // lately first: the platform-wide budget goes round the chats instead of to whichever
+        // chat's backlog is oldest.
+        let mut chats: Vec<Vec<Due>> = Vec::new();
+        for row in messages {
+            match chats.iter_mut().find(|c| c[0].chat_id == row.chat_id) {
+                Some(c) => c.push(row),
+                None => chats.push(vec![row]),
+            }
+        }
+        chats.sort_by_key(|c| (self.limiter.last_sent(&c[0].chat_id), c[0].id));
+        'chats: for rows in chats {
+            for row in rows {
+                if stop.is_cancelled() {
+                    break 'chats;
+                }
+                let now = Instant::now();
+                if let Some(at) = self.retry_at.get(&row.id).copied().filter(|at| *at > now) {
+                    self.hold(&row.chat_id, at);
+                    break;
+                }
+                // Nothing more goes to anyone until the platform-wide window frees; no chat
+                // is held for it, so the next round starts again from the least served.
+                if let Err(at) = self.limiter.check_overall(now) {
+                    later(at);
+                    break 'chats;
+                }
+                if let Err(at) = self.limiter.check(&row.chat_id, now) {
+                    self.hold(&row.chat_id, at);
+                    break;
+                }
+                if let Some(at) = self.send_row(&row).await? {
+                    self.hold(&row.chat_id, at);
+                    break;
+                }
+            }
+        }
+        let held = self.held.values().min().copied();
+        Ok([next, held].into_iter().flatten().min())
     }
 
     /// The chat's messages wait until `at` (or later, if held already).
