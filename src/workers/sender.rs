@@ -3,11 +3,13 @@
 //! What differs between platforms (the wire, the limits, what a refusal means) is the
 //! channel's `Transport`.
 //!
-//! Rows are read per chat, and a chat that must wait (for its limit, as the war room's 20
-//! a minute, or for a retry) is left out of the read until it may go: a backlog of one chat
-//! never fills the batch ahead of the others. Every send is recorded in the outbox, so the
-//! sender that takes the budget after a restart or from another replica starts from the
-//! windows the one before it was keeping.
+//! Rows are read per chat, every chat's first before any chat's second, and a chat that
+//! must wait (for its limit, as the war room's 20 a minute, or for a retry) is left out of
+//! the read until it may go: a backlog of one chat never fills the batch ahead of the
+//! others. The platform-wide budget goes round the chats, the least lately served first.
+//! Every send is on record in the outbox before the call, so the sender that takes the
+//! budget after a restart or from another replica starts from the windows the one before
+//! it was keeping, the call it was killed in included.
 //!
 //! Retry timing after a failure lives in memory (tokio time), not in the rows: a restarted
 //! sender simply tries again at once.
