@@ -50,6 +50,14 @@ async fn writes(pool: &PgPool, env: &Env, wa: &FakeWhatsApp, who: &str, n: u32, 
     env.outbox_ready.ring();
 }
 
+/// A webhook call's payload handled as the webhook hands it over (body and parsed form).
+async fn webhook_call(pool: &PgPool, env: &Env, payload: &serde_json::Value) -> whatsapp::Processed {
+    let body = serde_json::to_vec(payload).unwrap();
+    whatsapp::process(pool, env, serde_json::from_slice(&body).unwrap(), &body)
+        .await
+        .unwrap()
+}
+
 async fn queue(pool: &PgPool, env: &Env, who: &str, messages: Vec<Outbound>) {
     let q: Vec<Queued> = messages.into_iter().map(|m| Queued::send(m, None)).collect();
     let mut c = pool.acquire().await.unwrap();
@@ -197,14 +205,7 @@ async fn a_window_refusal_now_or_in_a_status_is_sent_again_as_a_template() {
         })
         .await;
     let payload = fake::payload(&[], vec![], failed.clone());
-    let handled = whatsapp::process(
-        &pool,
-        env,
-        serde_json::from_value(payload.clone()).unwrap(),
-        &serde_json::to_vec(&payload).unwrap(),
-    )
-    .await
-    .unwrap();
+    let handled = webhook_call(&pool, env, &payload).await;
     assert_eq!(handled.statuses, 1);
     env.outbox_ready.ring();
     let again = wa
@@ -223,14 +224,7 @@ async fn a_window_refusal_now_or_in_a_status_is_sent_again_as_a_template() {
     assert_eq!(st.as_deref(), Some("failed"));
     assert!(err.unwrap_or_default().contains("131047"));
     // The same status again (Meta retries) does not send a third copy.
-    whatsapp::process(
-        &pool,
-        env,
-        serde_json::from_value(payload.clone()).unwrap(),
-        &serde_json::to_vec(&payload).unwrap(),
-    )
-    .await
-    .unwrap();
+    webhook_call(&pool, env, &payload).await;
     let templates: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE op = 'template'")
         .fetch_one(&pool)
         .await
