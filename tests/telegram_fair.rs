@@ -12,7 +12,7 @@ use sigap::workers::sender::Sender;
 use sqlx::PgPool;
 use std::time::Duration;
 use support::fake_telegram::{Call, Failure, FakeTelegram};
-use support::paused::{another_pool, drop_database, paused_pool};
+use support::paused::{another_pool, drop_database, kill, paused_pool};
 use support::telegram::{Mode, WAR_ROOM, chat_of, settings};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -205,6 +205,7 @@ async fn senders_started_after_kills_keep_the_limits_of_the_ones_before() {
             .await;
             stop.cancel();
             task.await.unwrap();
+            process.close().await;
         } else {
             fake.wait_until("a send by this process", |c| {
                 c.iter().filter(|c| c.method == "sendmessage" && c.ok()).count() > before
@@ -213,8 +214,8 @@ async fn senders_started_after_kills_keep_the_limits_of_the_ones_before() {
             // kill -9: the process gone at once, its sessions with it.
             task.abort();
             let _ = task.await;
+            kill(&pool, process).await;
         }
-        process.close().await;
     }
     let calls = fake.calls();
     let found = violations(&calls, &REPORTERS);
@@ -224,5 +225,55 @@ async fn senders_started_after_kills_keep_the_limits_of_the_ones_before() {
     );
     assert_eq!(fake.too_many_requests(), 0, "{}", fake.dump());
     assert_eq!(found, 0);
+    drop_database(pool, &admin, &name).await;
+}
+
+/// In real time too: a wait Telegram asked for (429 retry_after) outlasts a restart.
+#[tokio::test]
+async fn a_wait_telegram_asked_for_outlasts_a_restart() {
+    const REPORTER: i64 = 7801;
+    const RETRY_AFTER: u32 = 2;
+    let (pool, admin, name) = paused_pool().await;
+    let fake = FakeTelegram::start().await;
+    fake.fail_next("sendmessage", Failure::RetryAfter(RETRY_AFTER));
+    queue(&pool, REPORTER, &["kabar untuk pelapor".to_owned()]).await;
+    let first = another_pool(&admin, &name).await;
+    let wake = Bell::default();
+    let (_stop, task) = start_sender(&first, &fake, &wake);
+    wake.ring();
+    fake.wait_until("the 429", |c| c.iter().any(|c| c.outcome == 429)).await;
+    // On record, then the process killed inside the wait.
+    loop {
+        let recorded: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox_sends WHERE retry_after_ms IS NOT NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if recorded > 0 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    task.abort();
+    let _ = task.await;
+    kill(&pool, first).await;
+
+    let second = another_pool(&admin, &name).await;
+    let wake = Bell::default();
+    let (stop, task) = start_sender(&second, &fake, &wake);
+    wake.ring();
+    fake.wait_until("the message", |c| !sent_to(c, REPORTER).is_empty())
+        .await;
+    let calls = fake.calls();
+    let refused = calls.iter().find(|c| c.outcome == 429).unwrap().at;
+    let waited = sent_to(&calls, REPORTER)[0].at.duration_since(refused);
+    println!("after a restart inside a {RETRY_AFTER} s retry_after, the chat waited {waited:?}");
+    assert!(
+        waited >= Duration::from_secs(RETRY_AFTER.into()),
+        "sent {waited:?} after the 429"
+    );
+    assert_eq!(calls.iter().filter(|c| c.outcome == 429).count(), 1);
+    stop.cancel();
+    task.await.unwrap();
+    second.close().await;
     drop_database(pool, &admin, &name).await;
 }

@@ -224,11 +224,20 @@ pub async fn count_send(conn: &mut PgConnection, channel: &str, chat_id: &str) -
 }
 
 /// The platform answered the counted send: it counts from now, when the platform has
-/// surely seen it.
-pub async fn send_answered(conn: &mut PgConnection, id: i64) -> Result<(), StoreError> {
+/// surely seen it. `wait`: it was refused for speed, with this wait asked of this chat (or
+/// of every chat, when `all_chats`).
+pub async fn send_answered(
+    conn: &mut PgConnection,
+    id: i64,
+    wait: Option<std::time::Duration>,
+    all_chats: bool,
+) -> Result<(), StoreError> {
+    let wait_ms = wait.map(|w| i64::try_from(w.as_millis()).unwrap_or(i64::MAX));
     sqlx::query!(
-        "UPDATE outbox_sends SET answered_at = clock_timestamp() WHERE id = $1",
-        id
+        "UPDATE outbox_sends SET answered_at = clock_timestamp(), retry_after_ms = $2, all_chats = $3 WHERE id = $1",
+        id,
+        wait_ms,
+        all_chats
     )
     .execute(conn)
     .await?;
@@ -243,39 +252,57 @@ pub async fn uncount_send(conn: &mut PgConnection, id: i64) -> Result<(), StoreE
     Ok(())
 }
 
-/// The channel's sends of the last `window`, as (chat, how long ago) by the database's
-/// clock, which every replica shares. A send never answered (its process was killed during
-/// the call) counts as made just now: the platform may have seen it at any moment since.
+/// A send on record, as a sender taking over reads it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentSend {
+    pub chat_id: String,
+    /// How long ago the platform answered it.
+    pub ago: std::time::Duration,
+    /// What is left of a wait the platform asked for when it refused the send for speed.
+    pub wait_left: Option<std::time::Duration>,
+    /// That wait is for every chat.
+    pub all_chats: bool,
+}
+
+/// The channel's sends of the last `window`, and any whose asked wait is not over, by the
+/// database's clock, which every replica shares. A send never answered (its process was
+/// killed during the call) counts as made just now: the platform may have seen it at any
+/// moment since.
 pub async fn recent_sends(
     conn: &mut PgConnection,
     channel: &str,
     window: std::time::Duration,
-) -> Result<Vec<(String, std::time::Duration)>, StoreError> {
+) -> Result<Vec<RecentSend>, StoreError> {
     let window_us = i64::try_from(window.as_micros()).unwrap_or(i64::MAX);
     let rows = sqlx::query!(
-        r#"SELECT chat_id,
+        r#"SELECT chat_id, all_chats,
                   (extract(epoch FROM clock_timestamp() - coalesce(answered_at, clock_timestamp())) * 1000000)::int8
-                      AS "ago_us!"
+                      AS "ago_us!",
+                  (extract(epoch FROM answered_at + make_interval(secs => retry_after_ms / 1000.0) - clock_timestamp())
+                      * 1000000)::int8 AS wait_left_us
            FROM outbox_sends
            WHERE channel = $1
-             AND coalesce(answered_at, requested_at) > clock_timestamp() - make_interval(secs => $2::int8 / 1000000.0)"#,
+             AND (coalesce(answered_at, requested_at) > clock_timestamp() - make_interval(secs => $2::int8 / 1000000.0)
+                  OR answered_at + make_interval(secs => retry_after_ms / 1000.0) > clock_timestamp())"#,
         channel,
         window_us
     )
     .fetch_all(conn)
     .await?;
+    let micros = |us: i64| std::time::Duration::from_micros(u64::try_from(us).unwrap_or(0));
     Ok(rows
         .into_iter()
-        .map(|r| {
-            (
-                r.chat_id,
-                std::time::Duration::from_micros(u64::try_from(r.ago_us).unwrap_or(0)),
-            )
+        .map(|r| RecentSend {
+            chat_id: r.chat_id,
+            ago: micros(r.ago_us),
+            wait_left: r.wait_left_us.filter(|us| *us > 0).map(micros),
+            all_chats: r.all_chats,
         })
         .collect())
 }
 
-/// Forgets the channel's sends older than `keep`: no window reaches back that far.
+/// Forgets the channel's sends older than `keep` whose asked wait, if any, is over: no
+/// window reaches back that far.
 pub async fn forget_sends(
     conn: &mut PgConnection,
     channel: &str,
@@ -283,7 +310,9 @@ pub async fn forget_sends(
 ) -> Result<u64, StoreError> {
     let keep_us = i64::try_from(keep.as_micros()).unwrap_or(i64::MAX);
     let done = sqlx::query!(
-        "DELETE FROM outbox_sends WHERE channel = $1 AND requested_at < clock_timestamp() - make_interval(secs => $2::int8 / 1000000.0)",
+        r#"DELETE FROM outbox_sends
+           WHERE channel = $1 AND requested_at < clock_timestamp() - make_interval(secs => $2::int8 / 1000000.0)
+             AND (retry_after_ms IS NULL OR answered_at + make_interval(secs => retry_after_ms / 1000.0) < clock_timestamp())"#,
         channel,
         keep_us
     )

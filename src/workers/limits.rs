@@ -3,6 +3,7 @@
 //! minute to a group, 30 a second overall. WhatsApp: a number's throughput (80 a second by
 //! default) and a pace per recipient. Sliding windows over the moments of the last sends.
 
+use crate::store::outbox::RecentSend;
 use std::collections::{HashMap, VecDeque};
 use tokio::time::{Duration, Instant};
 
@@ -159,17 +160,20 @@ impl Limiter {
         self.overall.add(at);
     }
 
-    /// A limiter that knows the sends made in the last window, as (chat, how long ago): a
-    /// sender taking over after a restart or from another replica keeps the limits the
-    /// one before it was keeping.
-    pub fn seeded(limits: Limits, now: Instant, sent: impl IntoIterator<Item = (String, Duration)>) -> Limiter {
+    /// A limiter that knows the sends made in the last window and the waits the platform
+    /// asked for that are not over: a sender taking over after a restart or from another
+    /// replica keeps the limits the one before it was keeping.
+    pub fn seeded(limits: Limits, now: Instant, sent: &[RecentSend]) -> Limiter {
         let mut l = Limiter::new(limits);
-        for (chat, ago) in sent {
-            if ago < limits.longest() {
-                // A send older than this clock's start is older than any window too.
-                if let Some(at) = now.checked_sub(ago) {
-                    l.record(&chat, at);
-                }
+        for s in sent {
+            // A send older than this clock's start is older than any window too.
+            if let Some(at) = now.checked_sub(s.ago).filter(|_| s.ago < limits.longest()) {
+                l.record(&s.chat_id, at);
+            }
+            match (s.wait_left, s.all_chats) {
+                (Some(left), true) => l.pause_all(now + left),
+                (Some(left), false) => l.pause(&s.chat_id, now + left),
+                (None, _) => {}
             }
         }
         l
@@ -227,18 +231,33 @@ mod tests {
     }
 
     #[test]
-    fn a_seeded_limiter_keeps_the_windows_of_the_sends_before_it() {
+    fn a_seeded_limiter_keeps_the_windows_and_waits_of_the_sends_before_it() {
         let t0 = Instant::now() + Duration::from_secs(3600);
-        let group: Vec<(String, Duration)> = (0..20).map(|i| ("-100".to_owned(), Duration::from_secs(i))).collect();
-        let old = [
-            ("42".to_owned(), Duration::from_millis(400)),
-            ("43".to_owned(), Duration::from_secs(90)),
-        ];
-        let mut l = Limiter::seeded(Limits::TELEGRAM, t0, group.into_iter().chain(old));
+        let sent = |chat: &str, ago: Duration, wait_left: Option<Duration>, all_chats: bool| RecentSend {
+            chat_id: chat.to_owned(),
+            ago,
+            wait_left,
+            all_chats,
+        };
+        let mut before: Vec<RecentSend> = (0..20)
+            .map(|i| sent("-100", Duration::from_secs(i), None, false))
+            .collect();
+        before.push(sent("42", Duration::from_millis(400), None, false));
+        before.push(sent("43", Duration::from_secs(90), None, false));
+        before.push(sent("44", Duration::from_secs(5), Some(Duration::from_secs(25)), false));
+        let mut l = Limiter::seeded(Limits::TELEGRAM, t0, &before);
         // The oldest of the group's 20 went 19 s ago: the 21st may go 41 s from now.
         assert_eq!(l.check("-100", t0), Err(t0 + Duration::from_secs(41)));
         assert_eq!(l.check("42", t0), Err(t0 + Duration::from_millis(600)));
         assert_eq!(l.check("43", t0), Ok(()), "outside every window");
+        assert_eq!(
+            l.check("44", t0),
+            Err(t0 + Duration::from_secs(25)),
+            "the asked wait holds"
+        );
+        let everyone = [sent("45", Duration::from_secs(2), Some(Duration::from_secs(3)), true)];
+        let mut l = Limiter::seeded(Limits::TELEGRAM, t0, &everyone);
+        assert_eq!(l.check("46", t0), Err(t0 + Duration::from_secs(3)));
     }
 
     #[test]

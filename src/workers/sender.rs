@@ -134,7 +134,7 @@ impl<T: Transport> Sender<T> {
         let limits = self.transport.limits();
         let sent = outbox::recent_sends(conn, self.transport.channel(), limits.longest()).await?;
         tracing::debug!(sends = sent.len(), "limits seeded from the outbox");
-        self.limiter = Limiter::seeded(limits, Instant::now(), sent);
+        self.limiter = Limiter::seeded(limits, Instant::now(), &sent);
         Ok(())
     }
 
@@ -262,7 +262,12 @@ impl<T: Transport> Sender<T> {
                 outbox::uncount_send(&mut tx, id).await?;
             } else {
                 self.limiter.record(&row.chat_id, now);
-                outbox::send_answered(&mut tx, id).await?;
+                let (wait, all_chats) = match delivery {
+                    Delivery::RetryAfter(wait) => (Some(wait), false),
+                    Delivery::SlowDown(wait) => (Some(wait), true),
+                    _ => (None, false),
+                };
+                outbox::send_answered(&mut tx, id, wait, all_chats).await?;
             }
         }
         let chat = self.transport.shown(&row.chat_id);

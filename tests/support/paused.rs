@@ -44,9 +44,26 @@ pub async fn drop_database(pool: PgPool, admin: &PgConnectOptions, name: &str) {
 }
 
 /// Another pool on the same database, as a second process would have (open it before the
-/// clock stops, like `paused_pool`).
+/// clock stops, like `paused_pool`). Its sessions carry a name of their own, so `kill` can
+/// end them.
 pub async fn another_pool(admin: &PgConnectOptions, name: &str) -> PgPool {
-    open_pool(admin, name, 3).await
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let process = format!("sigap-test-process-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+    open_pool(&admin.clone().application_name(&process), name, 3).await
+}
+
+/// Ends `process`'s sessions as the server sees a killed process's: at once, from the
+/// server's side, whatever they hold (a session-level lock included). Closing the pool from
+/// our side is not the same: a connection checked out by a task just aborted is returned,
+/// and so closed, only when its drop has run.
+pub async fn kill(other: &PgPool, process: PgPool) {
+    let app = process.connect_options().get_application_name().map(str::to_owned);
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1")
+        .bind(app.expect("a pool from another_pool"))
+        .execute(other)
+        .await
+        .unwrap();
+    process.close().await;
 }
 
 /// A pool of `size` connections, all open and idle on return.
