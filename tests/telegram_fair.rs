@@ -55,11 +55,12 @@ fn sent_to(calls: &[Call], chat: i64) -> Vec<Call> {
         .collect()
 }
 
-/// The sender as `serve` runs it.
+/// The sender as `serve` runs it, woken at once as a commit in ingest would wake it.
 fn start_sender(pool: &PgPool, fake: &FakeTelegram, wake: &Bell) -> (CancellationToken, tokio::task::JoinHandle<()>) {
     let bot = support::telegram::bot_for_paused_clock(fake);
     let stop = CancellationToken::new();
     let run = Sender::new(pool.clone(), bot, wake).run(stop.clone());
+    wake.ring();
     (stop, tokio::spawn(async move { run.await.unwrap() }))
 }
 
@@ -92,7 +93,6 @@ async fn reporters_are_answered_at_once_behind_300_war_room_rows() {
     queue(&pool, WAR_ROOM, &texts("kartu", BACKLOG)).await;
     let wake = Bell::default();
     let (stop, task) = start_sender(&pool, &fake, &wake);
-    wake.ring();
     // The group's first minute goes at once; the rest waits on its 20 a minute.
     fake.wait_until("the group's first 20", |c| sent_to(c, WAR_ROOM).len() >= 20)
         .await;
@@ -143,7 +143,6 @@ async fn a_5xx_for_one_chat_does_not_hold_the_others() {
     queue(&pool, OTHER, &texts("kabar", 3)).await;
     let wake = Bell::default();
     let (stop, task) = start_sender(&pool, &fake, &wake);
-    wake.ring();
     fake.wait_until("the other chat's three", |c| sent_to(c, OTHER).len() >= 3)
         .await;
     let calls = fake.calls();
@@ -196,7 +195,6 @@ async fn senders_started_after_kills_keep_the_limits_of_the_ones_before() {
         let before = fake.calls_of("sendmessage").len();
         let wake = Bell::default();
         let (stop, task) = start_sender(&process, &fake, &wake);
-        wake.ring();
         if round == KILLS {
             let want = REPORTERS.len() * (KILLS + 1);
             fake.wait_until("every reporter's messages", |c| {
@@ -240,7 +238,6 @@ async fn a_wait_telegram_asked_for_outlasts_a_restart() {
     let first = another_pool(&admin, &name).await;
     let wake = Bell::default();
     let (_stop, task) = start_sender(&first, &fake, &wake);
-    wake.ring();
     fake.wait_until("the 429", |c| c.iter().any(|c| c.outcome == 429)).await;
     // On record, then the process killed inside the wait.
     loop {
@@ -260,7 +257,6 @@ async fn a_wait_telegram_asked_for_outlasts_a_restart() {
     let second = another_pool(&admin, &name).await;
     let wake = Bell::default();
     let (stop, task) = start_sender(&second, &fake, &wake);
-    wake.ring();
     fake.wait_until("the message", |c| !sent_to(c, REPORTER).is_empty())
         .await;
     let calls = fake.calls();
