@@ -164,16 +164,15 @@ pub struct Due {
 
 /// Rows of the channel waiting to be sent, fairly: at most `per_chat` of each chat (a
 /// chat's button answers apart from its messages, since they keep no order), every chat's
-/// first before any chat's second, at most `limit` in all. Messages to the chats in `skip_chats` and answers to the chats
-/// in `skip_answers` are left out: the sender is busy with them or they must wait for a
-/// limit, and they must not crowd out the chats that may go now.
+/// first before any chat's second, at most `limit` in all. Messages to the chats in
+/// `skip_chats` are left out: they must wait for a limit or a retry, and must not crowd out
+/// the chats that may go now. Answers are never left out: a press waits for its answer.
 pub async fn due_fairly(
     conn: &mut PgConnection,
     channel: &str,
     per_chat: i64,
     limit: i64,
     skip_chats: &[String],
-    skip_answers: &[String],
 ) -> Result<Vec<Due>, StoreError> {
     let rows = sqlx::query!(
         r#"SELECT id AS "id!", chat_id AS "chat_id!", op AS "op!", target, reply_to, ticket_id,
@@ -183,7 +182,7 @@ pub async fn due_fairly(
                         row_number() OVER (PARTITION BY o.chat_id, o.op = 'answer' ORDER BY o.id) AS n
                  FROM outbox o
                  WHERE o.channel = $1 AND o.sent_at IS NULL AND o.dead_at IS NULL AND o.available_at <= now()
-                   AND CASE WHEN o.op = 'answer' THEN o.chat_id <> ALL($5) ELSE o.chat_id <> ALL($4) END) d
+                   AND (o.op = 'answer' OR o.chat_id <> ALL($4))) d
            WHERE n <= $2
            ORDER BY n, id
            LIMIT $3"#,
@@ -191,7 +190,6 @@ pub async fn due_fairly(
         per_chat,
         limit,
         skip_chats,
-        skip_answers,
     )
     .fetch_all(conn)
     .await?;

@@ -130,10 +130,9 @@ impl Limiter {
                 self.paused.remove(chat);
             }
         }
-        if let Some(p) = self.paused_all.filter(|p| *p > now) {
-            at = at.max(p);
+        if let Err(overall) = self.check_overall(now) {
+            at = at.max(overall);
         }
-        at = at.max(self.overall.next(self.limits.overall, now));
         if at <= now { Ok(()) } else { Err(at) }
     }
 

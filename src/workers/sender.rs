@@ -165,7 +165,7 @@ impl<T: Transport> Sender<T> {
         let skip: Vec<String> = self.held.keys().cloned().collect();
         let rows = {
             let mut conn = self.pool.acquire().await?;
-            outbox::due_fairly(&mut conn, self.transport.channel(), PER_CHAT, BATCH, &skip, &[]).await?
+            outbox::due_fairly(&mut conn, self.transport.channel(), PER_CHAT, BATCH, &skip).await?
         };
         let (answers, messages): (Vec<Due>, Vec<Due>) =
             rows.into_iter().partition(|r| matches!(r.op, Op::Answer { .. }));
